@@ -1,0 +1,131 @@
+"""Admin site: every save and delete goes through the audit service, like any other path."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import (
+    AuditEntry,
+    District,
+    Notification,
+    Organisation,
+    OrganisationMembership,
+    Organiser,
+    Programme,
+    ProjectCategory,
+    RecommendingUnit,
+    User,
+)
+from portal.services import audit
+
+admin.site.site_header = _("质量攻关成果平台管理")
+admin.site.site_title = _("质量攻关成果平台管理")
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records each admin change in the audit trail, with before/after of the changed fields."""
+
+    def save_model(self, request, obj, form, change):
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        request._audit_before = audit.snapshot(stored) if stored is not None else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        changes = audit.diff(getattr(request, "_audit_before", {}), audit.snapshot(obj))
+        action = f"{obj._meta.model_name}.{'change' if change else 'create'}"
+        audit.record(request.user, action, obj, changes=changes, via="admin")
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, f"{obj._meta.model_name}.delete", obj, changes=audit.diff(audit.snapshot(obj), {}),
+                     via="admin")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    list_display = ("username", "full_name", "role", "recommending_unit", "organiser", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "full_name", "email")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("平台角色"), {"fields": ("role", "full_name", "phone", "recommending_unit", "organiser")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("平台角色"), {"fields": ("role", "full_name", "email", "phone", "recommending_unit", "organiser")}),
+    )
+
+
+@admin.register(District)
+class DistrictAdmin(AuditedAdmin):
+    list_display = ("name", "code", "is_special_area", "order")
+
+
+@admin.register(ProjectCategory)
+class ProjectCategoryAdmin(AuditedAdmin):
+    list_display = ("name", "code", "order")
+
+
+@admin.register(RecommendingUnit)
+class RecommendingUnitAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "district", "parent", "contact_person", "contact_phone", "is_active")
+    list_filter = ("kind", "district", "is_active")
+    search_fields = ("name",)
+
+
+@admin.register(Organiser)
+class OrganiserAdmin(AuditedAdmin):
+    list_display = ("name", "level", "district")
+
+
+class MembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    extra = 0
+    fields = ("user", "status", "requested_at", "decided_by", "decided_at")
+    readonly_fields = ("requested_at", "decided_at")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ("name", "credit_code", "district", "size", "ownership", "is_specialised")
+    list_filter = ("district", "size", "ownership", "strategic_emerging", "is_specialised", "is_little_giant")
+    search_fields = ("name", "credit_code")
+    inlines = [MembershipInline]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(AuditedAdmin):
+    list_display = ("title", "year", "organiser", "level", "project_type", "status", "submission_deadline")
+    list_filter = ("year", "level", "project_type", "status")
+    filter_horizontal = ("accepted_units",)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only."""
+
+    list_display = ("at", "actor_name", "action", "content_type", "object_repr", "via")
+    list_filter = ("action", "content_type", "via")
+    search_fields = ("object_repr", "actor_name", "note")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "recipient", "subject", "read_at")
+    readonly_fields = ("created_at",)

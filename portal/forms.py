@@ -1,0 +1,145 @@
+"""Forms of the shared core."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UsernameField
+from django.utils.translation import gettext_lazy as _
+
+from portal import credit_code
+from portal.models import Organisation, User
+
+
+class CreditCodeField(forms.CharField):
+    """Accepts what a person types (spaces, lower case) and keeps the normalised, checked code."""
+
+    def to_python(self, value):
+        return credit_code.normalise(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            credit_code.validate_credit_code(value)
+
+
+ORGANISATION_FIELDS = [
+    "name",
+    "legal_representative",
+    "ownership",
+    "size",
+    "industry",
+    "strategic_emerging",
+    "address",
+    "phone",
+    "contact_person",
+    "mobile",
+    "email",
+    "district",
+    "group_company",
+    "is_specialised",
+    "is_little_giant",
+]
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+
+
+class RegistrationForm(forms.Form):
+    """Applicant self-registration: the person, and the organisation by its credit code.
+
+    If the code is already registered the person asks to join; the organisation fields are then
+    not needed and are ignored.
+    """
+
+    username = UsernameField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=64)
+    email = forms.EmailField(label=_("邮箱"))
+    phone = forms.CharField(label=_("手机"), max_length=32)
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+    credit_code = CreditCodeField(
+        label=_("统一社会信用代码"), max_length=40, help_text=_("18位，见营业执照。已登记的单位将提交加入申请。")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_form = OrganisationForm(*args, prefix="org", **kwargs)
+
+    @property
+    def existing_organisation(self):
+        code = self.cleaned_data.get("credit_code") if hasattr(self, "cleaned_data") else None
+        return Organisation.objects.filter(credit_code=code).first() if code else None
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("该用户名已被使用。(This username is taken.)"))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("两次输入的密码不一致。(The passwords do not match.)"))
+        elif p1:
+            probe = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid and self.existing_organisation is None:
+            return self.organisation_form.is_valid()
+        return valid
+
+    def account_data(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "username": c["username"],
+            "full_name": c["full_name"],
+            "email": c["email"],
+            "phone": c["phone"],
+            "password": c["password1"],
+        }
+
+    def organisation_data(self) -> dict | None:
+        if self.existing_organisation is not None:
+            return None
+        return {name: self.organisation_form.cleaned_data[name] for name in ORGANISATION_FIELDS}
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("操作"), required=False)
+    actor = forms.CharField(label=_("操作人"), required=False)
+    object = forms.CharField(label=_("对象"), required=False)
+    via = forms.ChoiceField(
+        label=_("途径"),
+        required=False,
+        choices=[("", _("全部")), ("web", "web"), ("admin", "admin"), ("import", "import"), ("task", "task")],
+    )
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        c = self.cleaned_data
+        if c["action"]:
+            qs = qs.filter(action__icontains=c["action"])
+        if c["actor"]:
+            qs = qs.filter(actor_name__icontains=c["actor"])
+        if c["object"]:
+            qs = qs.filter(object_repr__icontains=c["object"])
+        if c["via"]:
+            qs = qs.filter(via=c["via"])
+        if c["since"]:
+            qs = qs.filter(at__date__gte=c["since"])
+        if c["until"]:
+            qs = qs.filter(at__date__lte=c["until"])
+        return qs
+

@@ -1,0 +1,96 @@
+"""Small composable permission predicates. Each returns a Decision: allowed or not, and why.
+
+Views and services ask these; a refusal's reason is what the person is shown.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def deny(reason) -> Decision:
+    return Decision(False, str(reason))
+
+
+def is_signed_in(user) -> Decision:
+    return ALLOW if getattr(user, "is_authenticated", False) else deny(_("请先登录。"))
+
+
+def has_role(user, role: str) -> Decision:
+    if not is_signed_in(user):
+        return is_signed_in(user)
+    if user.is_superuser or user.role == role:
+        return ALLOW
+    return deny(_("您的角色不能执行此操作。"))
+
+
+def is_administrator(user) -> Decision:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def administers_programme(user, programme) -> Decision:
+    """Administrators act on their own organiser's programmes; superusers on all."""
+    if not is_administrator(user):
+        return is_administrator(user)
+    if user.is_superuser or (user.organiser_id and user.organiser_id == programme.organiser_id):
+        return ALLOW
+    return deny(_("该批次不属于您所在的主管部门。"))
+
+
+def approved_membership(user):
+    """The user's approved membership, or None."""
+    membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
+    if membership is not None and membership.status == MembershipStatus.APPROVED:
+        return membership
+    return None
+
+
+def is_member_of(user, organisation) -> Decision:
+    membership = approved_membership(user)
+    if membership is not None and membership.organisation_id == organisation.pk:
+        return ALLOW
+    return deny(_("您不是该单位的成员。"))
+
+
+def first_member(organisation):
+    """The organisation's first approved user: the one who approves later joiners."""
+    first = (
+        organisation.memberships.filter(status=MembershipStatus.APPROVED)
+        .order_by("requested_at", "pk")
+        .select_related("user")
+        .first()
+    )
+    return first.user if first else None
+
+
+def may_decide_membership(user, membership) -> Decision:
+    """The organisation's first user or an administrator decides on a request to join."""
+    if membership.status != MembershipStatus.PENDING:
+        return deny(_("该申请已处理。"))
+    if is_administrator(user):
+        return ALLOW
+    first = first_member(membership.organisation)
+    if first is not None and first.pk == user.pk:
+        return ALLOW
+    return deny(_("只有该单位的首位用户或主管部门管理员可以批准加入申请。"))
+
+
+def may_edit_organisation(user, organisation) -> Decision:
+    if is_administrator(user):
+        return ALLOW
+    return is_member_of(user, organisation)

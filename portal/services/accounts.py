@@ -1,0 +1,85 @@
+"""Applicant self-registration and organisation membership (申报单位注册与加入)."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import Organisation, OrganisationMembership, User
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+from portal.permissions import first_member, may_decide_membership
+from portal.services import audit
+from portal.services.errors import PermissionDenied
+from portal.services.notify import notify
+
+
+@transaction.atomic
+def register_applicant(*, account: dict, organisation: dict | None, credit_code: str) -> OrganisationMembership:
+    """Creates the person and either a new organisation (approved at once: the first user) or a
+    pending request to join the organisation already registered under ``credit_code``."""
+    password = account.pop("password")
+    user = User(role=Role.APPLICANT, **account)
+    user.set_password(password)
+    user.save()
+    audit.record(user, "account.register", user, changes={"username": [None, user.username]})
+
+    existing = Organisation.objects.select_for_update().filter(credit_code=credit_code).first()
+    if existing is None:
+        org = Organisation(credit_code=credit_code, **(organisation or {}))
+        org.full_clean()
+        org.save()
+        audit.record(user, "organisation.register", org, changes=audit.diff({}, audit.snapshot(org)))
+        membership = OrganisationMembership.objects.create(
+            user=user, organisation=org, status=MembershipStatus.APPROVED, decided_at=timezone.now()
+        )
+        audit.record(user, "membership.approve", membership, note=_("首位用户，自动批准"))
+        return membership
+
+    membership = OrganisationMembership.objects.create(user=user, organisation=existing)
+    audit.record(user, "membership.request", membership)
+    approvers = [first_member(existing), *User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)]
+    notify(
+        approvers,
+        _("加入申请：%(name)s 申请加入 %(org)s") % {"name": user.display_name, "org": existing.name},
+        _("请登录平台批准或拒绝该申请。"),
+        link=reverse("membership_requests"),
+    )
+    return membership
+
+
+@transaction.atomic
+def decide_membership(actor, membership: OrganisationMembership, *, approve: bool) -> OrganisationMembership:
+    membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
+    decision = may_decide_membership(actor, membership)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    before = audit.snapshot(membership)
+    membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
+    membership.decided_by = actor
+    membership.decided_at = timezone.now()
+    membership.save()
+    audit.record(
+        actor,
+        "membership.approve" if approve else "membership.reject",
+        membership,
+        changes=audit.diff(before, audit.snapshot(membership)),
+    )
+    notify(
+        [membership.user],
+        _("您加入 %(org)s 的申请已批准") % {"org": membership.organisation.name}
+        if approve
+        else _("您加入 %(org)s 的申请未获批准") % {"org": membership.organisation.name},
+        link=reverse("dashboard"),
+    )
+    return membership
+
+
+def update_organisation(actor, organisation: Organisation, *, via: str = "web"):
+    """Saves changes to an organisation's details (already applied in memory), with the audit row."""
+    from portal.permissions import may_edit_organisation
+
+    decision = may_edit_organisation(actor, organisation)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    return audit.save_with_audit(actor, organisation, "organisation.update", via=via)

@@ -1,0 +1,85 @@
+"""Writing the audit trail. Every service (and the admin, imports and tasks through them) calls
+``record``; views never write audit rows themselves."""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from portal.models import AuditEntry
+
+
+def _plain(value):
+    """A JSON-safe form of a field value, readable in the audit view."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return sorted(_plain(v) for v in value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile
+        return value.name or ""
+    return value
+
+
+def snapshot(obj: models.Model, fields=None) -> dict:
+    """The concrete field values (and many-to-many pks, once saved) of ``obj``."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in ("id", "password", "last_login"):
+            continue
+        data[field.name] = _plain(getattr(obj, field.attname))
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            if fields is not None and field.name not in fields:
+                continue
+            data[field.name] = _plain(getattr(obj, field.name).values_list("pk", flat=True))
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields whose value changed."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def record(actor, action: str, obj: models.Model, *, changes=None, note: str = "", via: str = "web"):
+    """Appends one row to the audit trail and returns it."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor_obj,
+        actor_name=(actor_obj.display_name if actor_obj else "系统"),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes=changes or {},
+        note=note,
+        via=via,
+    )
+
+
+def history(obj: models.Model):
+    """The audit rows about one object, newest first."""
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def save_with_audit(actor, obj: models.Model, action: str, *, fields=None, note="", via="web"):
+    """Saves ``obj`` (already changed in memory) and records what changed against the database."""
+    before = {}
+    if obj.pk is not None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+        if stored is not None:
+            before = snapshot(stored, fields)
+    obj.full_clean()
+    obj.save()
+    changes = diff(before, snapshot(obj, fields))
+    return record(actor, action, obj, changes=changes, note=note, via=via)

@@ -1,0 +1,23 @@
+"""Background work of the shared core. Thin: arguments are plain values, the work is elsewhere."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(self, recipients: list[str], subject: str, body: str) -> int:
+    """Sends one message to each recipient (separately, so addresses are not disclosed)."""
+    sent = 0
+    for address in recipients:
+        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    return sent
+
+
+@shared_task
+def ping(value: str) -> dict:
+    """Echo, for health checks and the real-worker test."""
+    import os
+    import socket
+
+    return {"echo": value, "pid": os.getpid(), "host": socket.gethostname()}

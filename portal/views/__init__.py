@@ -1,0 +1,1 @@
+"""Views of the shared core: they only translate HTTP into service calls and visibility queries."""

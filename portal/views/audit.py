@@ -1,0 +1,37 @@
+"""The audit trail, for administrators: filterable, and per object."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from portal.forms import AuditFilterForm
+from portal.visibility import audit_entries_for
+
+
+def _require_entries(user):
+    entries = audit_entries_for(user)
+    if not (user.is_superuser or user.role == "administrator"):
+        raise Http404
+    return entries
+
+
+@login_required
+def audit_list(request):
+    entries = _require_entries(request.user)
+    form = AuditFilterForm(request.GET or None)
+    page = Paginator(form.filter(entries), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_list.html", {"form": form, "page": page})
+
+
+@login_required
+def audit_for_object(request, app_label, model, object_id):
+    entries = _require_entries(request.user)
+    content_type = get_object_or_404(ContentType, app_label=app_label, model=model)
+    page = Paginator(entries.filter(content_type=content_type, object_id=object_id), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "portal/audit_list.html", {"page": page, "content_type": content_type, "object_id": object_id}
+    )

@@ -1,0 +1,42 @@
+"""Programmes (申报批次): list, detail, and the administrator's moves along the workflow."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.services import audit, programmes
+from portal.services.errors import DomainError
+from portal.visibility import programmes_for
+from portal.workflow import PROGRAMME_WORKFLOW
+
+
+@login_required
+def programme_list(request):
+    return render(request, "portal/programme_list.html", {"programmes": programmes_for(request.user)})
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = get_object_or_404(programmes_for(request.user), pk=pk)
+    context = {
+        "programme": programme,
+        "accepted_units": programme.accepted_units.select_related("district", "parent"),
+        "transitions": PROGRAMME_WORKFLOW.available(programme.status, request.user, programme),
+        "history": audit.history(programme)[:20] if request.user.is_superuser or request.user.role == "administrator"
+        else [],
+    }
+    return render(request, "portal/programme_detail.html", context)
+
+
+@login_required
+@require_POST
+def programme_transition(request, pk, name):
+    programme = get_object_or_404(programmes_for(request.user), pk=pk)
+    try:
+        programme = programmes.transition_programme(request.user, programme, name, note=request.POST.get("note", ""))
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{programme.title}：{programme.get_status_display()}")
+    return redirect("programme_detail", pk=programme.pk)

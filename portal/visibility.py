@@ -1,0 +1,78 @@
+"""What each person may see: one query function per kind of object, reused by every view.
+
+An object outside these querysets answers 404, so its existence does not leak.
+"""
+
+from django.db.models import Q
+
+from portal.models import (
+    AuditEntry,
+    Organisation,
+    OrganisationMembership,
+    Programme,
+    ProgrammeStatus,
+    RecommendingUnit,
+)
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+from portal.permissions import approved_membership, first_member
+
+
+def programmes_for(user):
+    """Administrators: their organiser's programmes (all for superusers). Everyone signed in:
+    programmes past the draft stage; recommenders only those that accept their unit (or its parent)."""
+    qs = Programme.objects.select_related("organiser", "district")
+    if user.is_superuser:
+        return qs
+    if user.role == Role.ADMINISTRATOR:
+        return qs.filter(organiser_id=user.organiser_id)
+    qs = qs.exclude(status=ProgrammeStatus.DRAFT)
+    if user.role == Role.RECOMMENDER:
+        unit = user.recommending_unit
+        if unit is None:
+            return qs.none()
+        units = [unit.pk] + ([unit.parent_id] if unit.parent_id else [])
+        return qs.filter(accepted_units__in=units).distinct()
+    return qs
+
+
+def organisations_for(user):
+    """Applicants: their own organisation once approved. Administrators: all. Others: none here
+    (recommenders and experts reach organisations through the applications they handle)."""
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return Organisation.objects.all()
+    membership = approved_membership(user)
+    if membership is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk=membership.organisation_id)
+
+
+def membership_requests_for(user):
+    """Pending requests to join that this person may decide."""
+    pending = OrganisationMembership.objects.filter(status=MembershipStatus.PENDING).select_related(
+        "user", "organisation"
+    )
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return pending
+    membership = approved_membership(user)
+    if membership is None:
+        return pending.none()
+    first = first_member(membership.organisation)
+    if first is None or first.pk != user.pk:
+        return pending.none()
+    return pending.filter(organisation_id=membership.organisation_id)
+
+
+def recommending_units_for(user):
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return RecommendingUnit.objects.all()
+    if user.role == Role.RECOMMENDER and user.recommending_unit_id:
+        return RecommendingUnit.objects.filter(Q(pk=user.recommending_unit_id) | Q(parent=user.recommending_unit_id))
+    return RecommendingUnit.objects.none()
+
+
+def audit_entries_for(user):
+    """The audit trail is for administrators."""
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return AuditEntry.objects.select_related("actor", "content_type")
+    return AuditEntry.objects.none()
