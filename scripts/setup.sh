@@ -53,4 +53,4 @@ if command -v msgfmt >/dev/null 2>&1; then
     fi
   done
 fi
-mkdir -p var media
+mkdir -p var media staticfiles

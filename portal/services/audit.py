@@ -32,8 +32,8 @@ def snapshot(obj: models.Model, fields=None) -> dict:
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in ("id", "password", "last_login"):
-            continue
+        if field.name in ("id", "password", "last_login") or getattr(field, "auto_now", False):
+            continue  # secrets and bookkeeping timestamps are noise in a before/after record
         data[field.name] = _plain(getattr(obj, field.attname))
     if obj.pk is not None:
         for field in obj._meta.many_to_many:

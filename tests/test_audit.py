@@ -1,0 +1,92 @@
+"""The audit trail records every path: view, admin, service; and it is append-only."""
+
+import pytest
+from django.urls import reverse
+
+from portal.models import AuditEntry, ProgrammeStatus
+from portal.services import audit
+from tests.factories import ApplicantFactory, OrganisationFactory, ProgrammeFactory
+
+
+@pytest.mark.django_db
+def test_change_through_a_view_is_recorded_with_before_and_after(client):
+    applicant = ApplicantFactory()
+    org = applicant.membership.organisation
+    client.force_login(applicant)
+    data = {f: getattr(org, f) for f in ["name", "legal_representative", "ownership", "size", "industry",
+                                          "address", "phone", "contact_person", "mobile", "email"]}
+    data.update(district=org.district_id, address="上海市嘉定区新地址9号")
+    response = client.post(reverse("organisation_detail", args=[org.pk]), data)
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="organisation.update", object_id=str(org.pk))
+    assert entry.actor == applicant
+    assert entry.via == "web"
+    assert entry.changes == {"address": ["上海市嘉定区测试路1号", "上海市嘉定区新地址9号"]}
+
+
+@pytest.mark.django_db
+def test_change_through_the_admin_is_recorded(client, superuser):
+    org = OrganisationFactory(name="旧名称有限公司")
+    client.force_login(superuser)
+    url = reverse("admin:portal_organisation_change", args=[org.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"name": "新名称有限公司", "district": org.district_id,
+                 "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    entry = AuditEntry.objects.get(action="organisation.change", object_id=str(org.pk))
+    assert entry.via == "admin"
+    assert entry.actor == superuser
+    assert entry.changes["name"] == ["旧名称有限公司", "新名称有限公司"]
+
+
+@pytest.mark.django_db
+def test_creation_and_deletion_through_the_admin_are_recorded(client, superuser):
+    client.force_login(superuser)
+    response = client.post(reverse("admin:portal_projectcategory_add"), {"code": "x", "name": "测试类别", "order": 99})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="projectcategory.create")
+    pk = entry.object_id
+    assert entry.changes["name"] == [None, "测试类别"]
+    client.post(reverse("admin:portal_projectcategory_delete", args=[pk]), {"post": "yes"})
+    assert AuditEntry.objects.filter(action="projectcategory.delete", object_id=pk).exists()
+
+
+@pytest.mark.django_db
+def test_entries_cannot_be_rewritten_or_deleted():
+    org = OrganisationFactory()
+    entry = audit.record(None, "test", org)
+    entry.note = "changed"
+    with pytest.raises(RuntimeError):
+        entry.save()
+    with pytest.raises(RuntimeError):
+        entry.delete()
+    assert AuditEntry.objects.get(pk=entry.pk).note == ""
+
+
+@pytest.mark.django_db
+def test_administrator_filters_the_trail_and_reads_it_per_object(client, administrator):
+    programme = ProgrammeFactory(status=ProgrammeStatus.DRAFT, organiser=administrator.organiser)
+    other = OrganisationFactory(name="无关单位")
+    audit.record(administrator, "programme.open", programme)
+    audit.record(None, "organisation.update", other)
+    client.force_login(administrator)
+    listing = client.get(reverse("audit_list"), {"action": "programme"}).content.decode()
+    assert "programme.open" in listing and "无关单位" not in listing
+    per_object = client.get(reverse("audit_for_object", args=["portal", "programme", programme.pk]))
+    assert per_object.status_code == 200
+    assert "programme.open" in per_object.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_list_query_count_does_not_grow(client, administrator, django_assert_max_num_queries):
+    org = OrganisationFactory()
+    client.force_login(administrator)
+    for n in (3, 40):
+        for _ in range(n):
+            audit.record(administrator, "x.test", org)
+        with django_assert_max_num_queries(10):
+            assert client.get(reverse("audit_list")).status_code == 200
