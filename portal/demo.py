@@ -80,7 +80,8 @@ def seed_demo() -> dict:
     org = _demo_organisation()
     applicant = next(u for u in accounts if u.username == "applicant")
     OrganisationMembership.objects.get_or_create(
-        user=applicant, defaults={"organisation": org, "status": MembershipStatus.APPROVED, "decided_at": timezone.now()}
+        user=applicant,
+        defaults={"organisation": org, "status": MembershipStatus.APPROVED, "decided_at": timezone.now()},
     )
     programmes = _demo_programmes()
     return {"accounts": accounts, "organisation": org, "programmes": programmes}

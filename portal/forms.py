@@ -53,12 +53,18 @@ class RegistrationForm(forms.Form):
     not needed and are ignored.
     """
 
-    username = UsernameField(label=_("用户名"), max_length=150)
-    full_name = forms.CharField(label=_("姓名"), max_length=64)
-    email = forms.EmailField(label=_("邮箱"))
-    phone = forms.CharField(label=_("手机"), max_length=32)
-    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput, strip=False)
+    username = UsernameField(
+        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    full_name = forms.CharField(label=_("姓名"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("邮箱"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label=_("手机"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "tel"}))
+    password1 = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     credit_code = CreditCodeField(
         label=_("统一社会信用代码"), max_length=40, help_text=_("18位，见营业执照。已登记的单位将提交加入申请。")
     )

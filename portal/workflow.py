@@ -4,8 +4,8 @@ A Transition names its source states, its target, a label for the button and a p
 predicate ``(user, obj) -> Decision``. Services look transitions up here and never hard-code moves.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.utils.translation import gettext_lazy as _
 

@@ -18,7 +18,8 @@ def test_the_whole_life_cycle_in_order(administrator):
     for name in steps:
         programme = transition_programme(administrator, programme, name)
     assert programme.status == ProgrammeStatus.CLOSED
-    actions = list(AuditEntry.objects.filter(object_id=str(programme.pk)).order_by("id").values_list("action", flat=True))
+    entries = AuditEntry.objects.filter(object_id=str(programme.pk)).order_by("id")
+    actions = list(entries.values_list("action", flat=True))
     assert actions == [f"programme.{n}" for n in steps]
 
 

@@ -72,10 +72,11 @@ def test_new_organisation_needs_its_fields(client):
 
 
 @pytest.mark.django_db
-def test_joining_existing_organisation_waits_for_approval(client):
+def test_joining_existing_organisation_waits_for_approval(client, django_capture_on_commit_callbacks):
     first = ApplicantFactory(organisation=OrganisationFactory(credit_code=CODE))
     data = form_data(**{"org-name": "", "username": "lisi"})  # org fields not needed for joining
-    response = client.post(reverse("register"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("register"), data)
     assert response.status_code == 302
     membership = OrganisationMembership.objects.get(user__username="lisi")
     assert membership.status == MembershipStatus.PENDING

@@ -1,3 +1,3 @@
 """Settings for development and tests; ``portal.settings.production`` hardens them for deployment."""
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403

@@ -5,7 +5,7 @@ Must pass ``manage.py check --deploy`` with no warning; tests/test_settings.py c
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403
 from .base import SECRET_KEY
 from .env import env_bool, env_int
 

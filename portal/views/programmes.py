@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.services import audit, programmes
@@ -38,5 +39,9 @@ def programme_transition(request, pk, name):
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{programme.title}：{programme.get_status_display()}")
+        messages.success(
+            request,
+            _("批次“%(title)s”已进入“%(status)s”。")
+            % {"title": programme.title, "status": programme.get_status_display()},
+        )
     return redirect("programme_detail", pk=programme.pk)
