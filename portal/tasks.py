@@ -14,6 +14,14 @@ def send_email(self, recipients: list[str], subject: str, body: str) -> int:
     return sent
 
 
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=60, max_retries=3)
+def run_job(self, job_id: str) -> str:
+    """Runs a background job (portal.jobs); transient I/O errors are retried with backoff."""
+    from portal.jobs import execute
+
+    return execute(job_id).status
+
+
 @shared_task
 def ping(value: str) -> dict:
     """Echo, for health checks and the real-worker test."""

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import accounts, audit, dashboards, notifications, programmes
+from portal.views import accounts, audit, dashboards, jobs, notifications, programmes
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -15,9 +15,13 @@ urlpatterns = [
     path("programmes/<int:pk>/", programmes.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/transition/<slug:name>/", programmes.programme_transition, name="programme_transition"),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
     path("audit/<str:app_label>/<str:model>/<str:object_id>/", audit.audit_for_object, name="audit_for_object"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
+    path("jobs/<uuid:pk>/", jobs.job_status, name="job_status"),
+    path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
+    path("jobs/<uuid:pk>/retry/", jobs.job_retry, name="job_retry"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("applications/", include("applications.urls")),
     path("scoring/", include("scoring.urls")),

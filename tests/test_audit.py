@@ -90,3 +90,13 @@ def test_audit_list_query_count_does_not_grow(client, administrator, django_asse
             audit.record(administrator, "x.test", org)
         with django_assert_max_num_queries(10):
             assert client.get(reverse("audit_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_audit_export_is_for_administrators(client, administrator, applicant, django_capture_on_commit_callbacks):
+    client.force_login(applicant)
+    assert client.post(reverse("audit_export")).status_code == 404
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("audit_export"))
+    assert response.status_code == 302 and "/jobs/" in response["Location"]

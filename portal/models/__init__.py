@@ -1,6 +1,7 @@
 """Shared core models. Slim on purpose: rules live in portal.services, visibility in portal.visibility."""
 
 from .audit import AuditEntry
+from .jobs import Job, JobStatus
 from .notifications import Notification
 from .organisations import Organisation, OrganisationMembership, RecommendingUnit
 from .programmes import Organiser, Programme, ProgrammeStatus
@@ -10,6 +11,8 @@ from .users import Role, User
 __all__ = [
     "AuditEntry",
     "District",
+    "Job",
+    "JobStatus",
     "Notification",
     "Organisation",
     "OrganisationMembership",

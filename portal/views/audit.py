@@ -4,9 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from portal import jobs
 from portal.forms import AuditFilterForm
+from portal.services.errors import DomainError
 from portal.visibility import audit_entries_for
 
 
@@ -35,3 +38,14 @@ def audit_for_object(request, app_label, model, object_id):
     return render(
         request, "portal/audit_list.html", {"page": page, "content_type": content_type, "object_id": object_id}
     )
+
+
+@login_required
+@require_POST
+def audit_export(request):
+    _require_entries(request.user)
+    try:
+        job = jobs.start_job(request.user, "portal.audit_export", {"action": request.POST.get("action", "")})
+    except DomainError as error:
+        raise Http404 from error
+    return redirect("job_status", pk=job.pk)
