@@ -18,7 +18,7 @@ def _ensure_embedded_broker_folders():
     from django.conf import settings
 
     if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
-        for key in ("data_folder_in", "data_folder_out", "data_folder_processed"):
+        for key in ("data_folder_in", "data_folder_out", "data_folder_processed", "control_folder"):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)
         Path(settings.CELERY_DATA_DIR / "results").mkdir(parents=True, exist_ok=True)
 
