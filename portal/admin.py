@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin, ImportMixin
 
 from portal.models import (
     AuditEntry,
@@ -16,6 +17,7 @@ from portal.models import (
     RecommendingUnit,
     User,
 )
+from portal.resources import RecommenderUserResource, RecommendingUnitResource
 from portal.services import audit
 
 admin.site.site_header = _("质量攻关成果平台管理")
@@ -48,7 +50,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(ImportMixin, AuditedAdmin, BaseUserAdmin):
+    resource_classes = [RecommenderUserResource]
     list_display = ("username", "full_name", "role", "recommending_unit", "organiser", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "full_name", "email")
@@ -73,7 +76,8 @@ class ProjectCategoryAdmin(AuditedAdmin):
 
 
 @admin.register(RecommendingUnit)
-class RecommendingUnitAdmin(AuditedAdmin):
+class RecommendingUnitAdmin(ImportExportMixin, AuditedAdmin):
+    resource_classes = [RecommendingUnitResource]
     list_display = ("name", "kind", "district", "parent", "contact_person", "contact_phone", "is_active")
     list_filter = ("kind", "district", "is_active")
     search_fields = ("name",)

@@ -39,7 +39,7 @@ def snapshot(obj: models.Model, fields=None) -> dict:
         for field in obj._meta.many_to_many:
             if fields is not None and field.name not in fields:
                 continue
-            data[field.name] = _plain(getattr(obj, field.name).values_list("pk", flat=True))
+            data[field.name] = _plain(list(getattr(obj, field.name).values_list("pk", flat=True)))
     return data
 
 
