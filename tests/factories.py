@@ -107,3 +107,112 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     organiser = factory.SubFactory(OrganiserFactory)
     organiser_names = "上海市市场监督管理局\n上海市经济和信息化委员会"
     status = ProgrammeStatus.OPEN
+
+
+# --- scoring: rubrics and the expert pool (models named by label: imports stay at the top) ---
+
+
+class ProjectCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.ProjectCategory"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category{n}")
+    name = factory.Sequence(lambda n: f"测试类别{n}")
+    order = factory.Sequence(lambda n: 100 + n)
+
+
+class ExpertProfileFactory(factory.django.DjangoModelFactory):
+    """An expert: a user with role expert and a profile. ``expertise=[category, …]`` sets the M2M."""
+
+    class Meta:
+        model = "scoring.ExpertProfile"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role=Role.EXPERT)
+    work_unit = factory.Sequence(lambda n: f"上海测试研究院{n}")
+    title = "高级工程师"
+    keywords = "可靠性；失效分析"
+
+    @factory.post_generation
+    def expertise(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.expertise.set(extracted)
+
+
+# --- applications (issue 3): models named by label, values as plain strings (no imports here) ---
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft with only a name: the state right after "new application"."""
+
+    class Meta:
+        model = "applications.Application"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    project_name = factory.Sequence(lambda n: f"高精度数控机床主轴可靠性提升攻关{n}")
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.TeamMember"
+
+    application = factory.SubFactory(ApplicationFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"成员{n}")
+    gender = "male"
+    title = "高级工程师"
+    education = "bachelor"
+    work_unit = "质量部"
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    """A stored PDF (bypasses the upload checks: for fixtures only)."""
+
+    class Meta:
+        model = "applications.Evidence"
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = "signature_page"
+    file = factory.django.FileField(data=MINIMAL_PDF, filename="evidence.pdf")
+    original_name = "签章页.pdf"
+    size = len(MINIMAL_PDF)
+    content_type = "application/pdf"
+
+
+COMPLETE_FIELDS = {
+    "advancement_level": "above_industry",
+    "completion_date": "2025-06-30",
+    "org_intro": "公司成立于2005年，专注于精密主轴研发制造。",
+    "background": "主轴精度保持性不足，制约高端数控机床国产化。",
+    "objectives": "主轴径向跳动由3μm降至1μm，平均无故障时间提升50%。",
+    "investment": "850.00",
+    "quality_level": "关键指标达到国内领先水平。",
+    "innovation": "采用热-力耦合仿真优化轴承预紧，建立全过程质量追溯。",
+    "effect_direct": "销售额增长18%。",
+    "effect_indirect": "返修率下降，节约质量成本。",
+    "effect_green": "单位产品能耗下降8%。",
+    "effect_social": "带动上下游配套企业质量提升。",
+    **{f"{role}_{part}": value for role in ("tech_head", "finance_head", "unit_head")
+       for part, value in (("name", "王工"), ("opinion", "同意申报。"), ("date", "2025-07-01"))},
+}
+
+
+def complete_application(**kwargs):
+    """An application that passes the completeness check: every required field, a team of two,
+    a recommender the programme accepts, and a signed sign-off page. Reloaded, so dates and
+    decimals are real types."""
+    category = ProjectCategoryFactory(code="equipment", name="高端装备")
+    app = ApplicationFactory(category=category, **{**COMPLETE_FIELDS, **kwargs})
+    if app.recommender_id is None and not app.self_declared:
+        app.recommender = RecommendingUnitFactory()
+        app.save()
+    if app.recommender_id:
+        app.programme.accepted_units.add(app.recommender)
+    TeamMemberFactory.create_batch(2, application=app)
+    EvidenceFactory(application=app)
+    app.refresh_from_db()
+    return app

@@ -4,6 +4,7 @@ Zero set-up defaults: SQLite, console e-mail, and a Celery broker on the local f
 a real worker runs without Redis. ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` selects Redis.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -79,7 +80,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so that a real Celery worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 

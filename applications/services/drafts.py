@@ -1,0 +1,145 @@
+"""Creating and saving a draft. Saving never asks for required fields: a half-filled form is
+normal, and applications.services.completeness decides what a submission needs."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import ProgrammeStatus
+from portal.permissions import approved_membership
+from portal.services import audit
+from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+
+from ..models import Application, ConflictDeclaration, TeamMember
+from ..models.people import MAX_CONFLICTS, MAX_TEAM_MEMBERS
+from ..permissions import may_create_application, may_edit_application
+from ..sections import EDITABLE_FIELDS
+from .errors import StaleApplication
+
+
+def check_editable(actor, app: Application) -> None:
+    """Raises unless ``actor`` may change ``app`` now (its members, while draft or returned)."""
+    decision = may_edit_application(actor, app)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if not app.is_editable:
+        raise InvalidTransition(
+            _("申报表当前状态为“%(status)s”，不能修改；被退回修改后方可编辑。"
+              "(A submitted application cannot be edited until it is returned.)")
+            % {"status": app.get_status_display()}
+        )
+
+
+def check_programme_open(programme) -> None:
+    if programme.status != ProgrammeStatus.OPEN:
+        raise InvalidTransition(
+            _("批次“%(title)s”当前不在开放申报阶段。(The programme is not open for applications.)")
+            % {"title": programme.title}
+        )
+    if programme.submission_deadline and timezone.now() >= programme.submission_deadline:
+        raise InvalidTransition(
+            _("批次“%(title)s”已于%(deadline)s截止申报。(The submission deadline has passed.)")
+            % {"title": programme.title,
+               "deadline": timezone.localtime(programme.submission_deadline).strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+@transaction.atomic
+def create_draft(actor, programme, project_name: str, *, via: str = "web") -> Application:
+    decision = may_create_application(actor, programme)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    check_programme_open(programme)
+    name = (project_name or "").strip()
+    if not name:
+        raise DomainError(_("请填写项目名称。(A project name is required.)"))
+    organisation = approved_membership(actor).organisation
+    if Application.objects.filter(programme=programme, organisation=organisation, project_name=name).exists():
+        raise DomainError(
+            _("本单位在该批次已有名为“%(name)s”的项目，一个项目只能申报一次。(This project already exists.)")
+            % {"name": name}
+        )
+    app = Application.objects.create(
+        programme=programme, organisation=organisation, created_by=actor, project_name=name
+    )
+    audit.record(actor, "application.create", app,
+                 changes={"programme": [None, programme.title], "project_name": [None, name]}, via=via)
+    return app
+
+
+def _audit_state(app: Application) -> dict:
+    return {
+        **audit.snapshot(app, fields=EDITABLE_FIELDS),
+        "team": [m.as_text() for m in app.team_members.all()],
+        "conflicts": [c.as_text() for c in app.conflicts.all()],
+    }
+
+
+@transaction.atomic
+def save_draft(actor, application: Application, *, data: dict, team: list[dict] | None = None,
+               conflicts: list[dict] | None = None, lock_version: int | None = None,
+               via: str = "web") -> Application:
+    """Applies ``data`` (field → value, only EDITABLE_FIELDS), and replaces the team (ordered list
+    of dicts with TeamMember.COLUMNS) and the conflict declarations when given.
+
+    ``lock_version`` is the value the person's form was rendered with: if someone saved in
+    between, the save is refused instead of silently overwriting their work.
+    """
+    app = Application.objects.select_for_update().select_related("programme").get(pk=application.pk)
+    check_editable(actor, app)
+    if lock_version is not None and lock_version != app.lock_version:
+        raise StaleApplication(_("申报表已被他人修改，请刷新页面后重新填写。(Changed by someone else; please reload.)"))
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if team is not None and len(team) > MAX_TEAM_MEMBERS:
+        raise DomainError(_("攻关项目组成员最多%(max)d名。(At most %(max)d team members.)") % {"max": MAX_TEAM_MEMBERS})
+    if conflicts is not None and len(conflicts) > MAX_CONFLICTS:
+        raise DomainError(_("申请回避最多%(max)d项。(At most %(max)d conflict declarations.)") % {"max": MAX_CONFLICTS})
+
+    before = _audit_state(app)
+    many = {}
+    for name, value in data.items():
+        if Application._meta.get_field(name).many_to_many:
+            many[name] = list(value)
+        else:
+            setattr(app, name, value)
+    _check_channel(app)
+    if any(org.pk == app.organisation_id for org in many.get("joint_applicants", [])):
+        raise DomainError(_("联合申报单位不能是本单位。(The applicant cannot be its own joint applicant.)"))
+    try:
+        app.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+    app.lock_version += 1
+    app.save()
+    for name, value in many.items():
+        getattr(app, name).set(value)
+    if team is not None:
+        app.team_members.all().delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(application=app, order=i, **{c: row.get(c) or "" for c in TeamMember.COLUMNS})
+            for i, row in enumerate(team, start=1)
+        )
+    if conflicts is not None:
+        app.conflicts.all().delete()
+        ConflictDeclaration.objects.bulk_create(
+            ConflictDeclaration(application=app, **{k: row.get(k) or "" for k in ConflictDeclaration.COLUMNS})
+            for row in conflicts
+        )
+    audit.record(actor, "application.save_draft", app, changes=audit.diff(before, _audit_state(app)), via=via)
+    return app
+
+
+def _check_channel(app: Application) -> None:
+    """The recommender must be one the programme accepts; self-declared only where allowed."""
+    if app.self_declared:
+        if not app.programme.allow_self_declared:
+            raise DomainError(_("该批次不接受自行申报。(This programme does not accept self-declared applications.)"))
+        app.recommender = None
+    elif app.recommender_id and not app.programme.accepted_units.filter(pk=app.recommender_id).exists():
+        raise DomainError(
+            _("推荐单位“%(unit)s”不受理该批次。(This recommender does not take part in the programme.)")
+            % {"unit": app.recommender}
+        )

@@ -1,0 +1,72 @@
+"""Eligibility warnings (seed 001 申报条件 2): a project already honoured at district or municipal
+level, or already submitted to the same year's municipal programme, is not accepted again.
+
+These are warnings, not refusals: project names drift between years and only a person can tell
+whether two names mean the same project. Shown to the applicant and the administrator.
+
+The "already honoured" half needs award outcomes, which do not exist yet. Until the awards step
+records them, any earlier-year application past the draft stage with a similar name is flagged;
+the awards step should narrow that to honoured projects (district or municipal).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.utils.translation import gettext as _
+
+from portal.models.programmes import Level
+
+from ..models import Application, ApplicationStatus
+
+SIMILARITY = 0.8
+
+
+@dataclass(frozen=True)
+class EligibilityWarning:
+    message: str
+    other: Application
+
+
+def normalise_name(name: str) -> str:
+    """Project names compared without spaces, punctuation or symbols, full-width folded, lower case."""
+    folded = unicodedata.normalize("NFKC", name or "").lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def similar_names(a: str, b: str) -> bool:
+    a, b = normalise_name(a), normalise_name(b)
+    if not a or not b:
+        return False
+    return a == b or SequenceMatcher(None, a, b).ratio() >= SIMILARITY
+
+
+def eligibility_warnings(application: Application) -> list[EligibilityWarning]:
+    programme = application.programme
+    others = (
+        Application.objects.filter(organisation_id=application.organisation_id, programme__year__lte=programme.year)
+        .exclude(pk=application.pk)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .select_related("programme")
+    )
+    warnings = []
+    for other in others:
+        if not similar_names(application.project_name, other.project_name):
+            continue
+        theirs = other.programme
+        if theirs.year == programme.year and theirs.level == Level.MUNICIPAL and theirs.pk != programme.pk:
+            message = _(
+                "本单位已将相似项目“%(name)s”申报至同年度市级批次“%(programme)s”；"
+                "已申报同年度市级项目的，本批次不再受理。"
+            )
+        elif theirs.year < programme.year:
+            message = _(
+                "本单位曾于%(year)d年申报相似项目“%(name)s”（%(programme)s）；"
+                "已获区级或市级重点产品质量攻关表彰的项目不再受理，请确认。"
+            )
+        else:
+            continue
+        warnings.append(EligibilityWarning(
+            message % {"name": other.project_name, "programme": theirs.title, "year": theirs.year}, other
+        ))
+    return warnings

@@ -1,0 +1,128 @@
+"""Submission, return for revision and resubmission: the moves of APPLICATION_WORKFLOW."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import ProgrammeStatus, User
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+from portal.services import audit
+from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.notify import notify
+
+from ..models import Application, ApplicationStatus, ApplicationVersion, ReturnComment, Section
+from ..models.application import organisation_header
+from ..workflow import APPLICATION_WORKFLOW
+from .completeness import completeness_check
+from .drafts import check_programme_open
+from .errors import IncompleteApplication
+from .versions import application_data
+
+
+def _transition(actor, app: Application, name: str):
+    transition = APPLICATION_WORKFLOW.get(name)
+    if app.status not in transition.sources:
+        raise InvalidTransition(
+            _("申报“%(name)s”当前状态为“%(status)s”，不能%(action)s。(Not allowed in the current state.)")
+            % {"name": app.project_name, "status": app.get_status_display(), "action": transition.label}
+        )
+    decision = transition.allowed(actor, app)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    return transition
+
+
+def _check_resubmission_window(programme) -> None:
+    """Returns mostly happen while the recommender reviews, after the submission deadline; a
+    returned application may come back until the recommendation deadline."""
+    if programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING):
+        raise InvalidTransition(
+            _("批次“%(title)s”已结束推荐审核，不能重新提交。(The programme no longer accepts resubmissions.)")
+            % {"title": programme.title}
+        )
+    if programme.recommendation_deadline and timezone.now() >= programme.recommendation_deadline:
+        raise InvalidTransition(_("推荐截止时间已过，不能重新提交。(The recommendation deadline has passed.)"))
+
+
+def _applicants(app: Application):
+    return User.objects.filter(
+        membership__organisation_id=app.organisation_id, membership__status=MembershipStatus.APPROVED, is_active=True
+    )
+
+
+def _recommenders(app: Application):
+    """The chosen unit's people; for a self-declared project, the programme's administrators."""
+    if app.recommender_id:
+        return User.objects.filter(recommending_unit_id=app.recommender_id, is_active=True)
+    return User.objects.filter(role=Role.ADMINISTRATOR, organiser_id=app.programme.organiser_id, is_active=True)
+
+
+@transaction.atomic
+def submit(actor, application: Application, *, via: str = "web", only_returned: bool = False) -> Application:
+    """Submits a draft, or resubmits a returned application. Refuses with every missing item."""
+    app = Application.objects.select_for_update().select_related("programme", "organisation").get(pk=application.pk)
+    if only_returned and app.status != ApplicationStatus.RETURNED:
+        raise InvalidTransition(_("只有被退回的申报可以重新提交。(Only returned applications can be resubmitted.)"))
+    name = "resubmit" if app.status == ApplicationStatus.RETURNED else "submit"
+    transition = _transition(actor, app, name)
+    if name == "submit":
+        check_programme_open(app.programme)
+    else:
+        _check_resubmission_window(app.programme)
+    missing = completeness_check(app)
+    if missing:
+        raise IncompleteApplication(
+            _("申报表尚不完整，还有%(n)d项需要补充。(Incomplete: %(n)d items missing.)") % {"n": len(missing)}, missing
+        )
+    before = app.status
+    app.organisation_snapshot = organisation_header(app.organisation)
+    app.status = transition.target
+    app.submitted_at = timezone.now()
+    app.lock_version += 1
+    app.save()
+    number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    ApplicationVersion.objects.create(application=app, number=number, data=application_data(app), created_by=actor)
+    audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]},
+                 note=_("第%(n)d版") % {"n": number}, via=via)
+    link = reverse("applications:edit", args=[app.pk])
+    subject = (_("申报已提交：%(name)s") if name == "submit" else _("申报已重新提交：%(name)s")) % {
+        "name": app.project_name}
+    body = _("%(org)s 的“%(name)s”（%(programme)s）已提交第%(n)d版，请推荐单位审核。") % {
+        "org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number}
+    notify([*_recommenders(app), *_applicants(app)], subject, body, link=link)
+    return app
+
+
+def resubmit(actor, application: Application, *, via: str = "web") -> Application:
+    """Submits again after a return; the same checks as the first submission."""
+    return submit(actor, application, via=via, only_returned=True)
+
+
+@transaction.atomic
+def return_for_revision(actor, application: Application, comment: str, section: str = "", *,
+                        via: str = "web") -> ReturnComment:
+    text = (comment or "").strip()
+    if not text:
+        raise DomainError(_("请填写退回意见，说明需要修改的内容。(A comment is required.)"))
+    if section and section not in Section.values:
+        raise DomainError(_("所选部分不存在。(Unknown section.)"))
+    app = Application.objects.select_for_update().select_related("programme", "organisation").get(pk=application.pk)
+    transition = _transition(actor, app, "return")
+    before = app.status
+    app.status = transition.target
+    app.lock_version += 1
+    app.save(update_fields=["status", "lock_version", "updated_at"])
+    comment_row = ReturnComment.objects.create(
+        application=app, version=app.versions.order_by("-number").first(), author=actor, text=text, section=section
+    )
+    audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]}, note=text, via=via)
+    notify(
+        [*_applicants(app), *_recommenders(app)],
+        _("申报被退回修改：%(name)s") % {"name": app.project_name},
+        _("退回意见：%(text)s") % {"text": text},
+        link=reverse("applications:edit", args=[app.pk]),
+    )
+    return comment_row

@@ -1,0 +1,108 @@
+"""Building the form page: the section forms, the two formsets and what the tabs show."""
+
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+from ..forms import (
+    SECTION_FORMS,
+    ConflictForm,
+    ConflictFormSetFactory,
+    EvidenceForm,
+    ReturnForm,
+    TeamFormSetFactory,
+    TeamMemberForm,
+)
+from ..models import ApplicationStatus, Section
+from ..permissions import may_edit_application
+from ..services.completeness import completeness_check
+from ..services.eligibility import eligibility_warnings
+from ..services.figures import economic_growth
+from ..services.filetypes import ACCEPT_ATTRIBUTE
+from ..workflow import APPLICATION_WORKFLOW
+
+
+def can_edit(user, app) -> bool:
+    return app.is_editable and bool(may_edit_application(user, app))
+
+
+def warnings_for(user, app) -> list:
+    """Eligibility warnings are for the applicant (who can still change course) and the
+    administrator (who decides)."""
+    if can_edit(user, app) or user.is_superuser or user.role == "administrator":
+        return eligibility_warnings(app)
+    return []
+
+
+def tab_from(request) -> str:
+    """The tab to open (?tab= or the posted hidden field), defaulting to the first."""
+    tab = request.POST.get("tab") or request.GET.get("tab") or Section.BASIC
+    return tab if tab in Section.values else Section.BASIC
+
+
+def build_forms(app, data=None, *, readonly: bool):
+    """The five section forms plus the team and conflict formsets, bound to ``data`` on POST."""
+    sections = [form_class(data, instance=app, readonly=readonly) for form_class in SECTION_FORMS]
+    team_initial = [{c: getattr(m, c) for c in m.COLUMNS} | {"ORDER": m.order} for m in app.team_members.all()]
+    team = TeamFormSetFactory(data, initial=team_initial, prefix="team", readonly=readonly)
+    conflict_initial = [{c: getattr(x, c) for c in x.COLUMNS} for x in app.conflicts.all()]
+    conflicts = ConflictFormSetFactory(data, initial=conflict_initial, prefix="conflicts", readonly=readonly)
+    return sections, team, conflicts
+
+
+def first_tab_with_errors(sections, team, conflicts) -> str:
+    for form in sections:
+        if form.errors:
+            return form.section
+    if team.errors or team.non_form_errors():
+        return Section.TEAM
+    if conflicts.errors or conflicts.non_form_errors():
+        return Section.SIGNOFF
+    return Section.BASIC
+
+
+def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
+    user = request.user
+    editable = can_edit(user, app)
+    latest = app.versions.order_by("-number").first()
+    comments = {}
+    if app.status == ApplicationStatus.RETURNED:
+        # The comments of the latest return, beside the sections they concern.
+        for comment in app.return_comments.filter(version=latest).select_related("author"):
+            comments.setdefault(comment.section or "general", []).append(comment)
+    missing = completeness_check(app) if editable else []
+    forms = {form.section: form for form in sections}
+    evidence = app.evidence.select_related("uploaded_by")
+    return_transition = APPLICATION_WORKFLOW.get("return")
+    return {
+        "application": app,
+        "programme": app.programme,
+        "tab": tab,
+        "tabs": [
+            {"key": key, "label": label, "missing": sum(1 for m in missing if m.section == key),
+             "comments": len(comments.get(key, []))}
+            for key, label in Section.choices
+        ],
+        "forms": forms,
+        "team_formset": team,
+        "conflict_formset": conflicts,
+        "editable": editable,
+        "readonly": not editable,
+        "missing": missing,
+        "warnings": warnings_for(user, app),
+        "growth": economic_growth(app),
+        "comments": comments,
+        "team_headers": [f.label for f in TeamMemberForm.base_fields.values()],
+        "conflict_headers": [f.label for f in ConflictForm.base_fields.values()],
+        "evidence_list": evidence,
+        "evidence_used": evidence.aggregate(total=Sum("size"))["total"] or 0,
+        "evidence_file_limit": settings.EVIDENCE_MAX_FILE_BYTES,
+        "evidence_total_limit": settings.EVIDENCE_MAX_TOTAL_BYTES,
+        "evidence_accept": ACCEPT_ATTRIBUTE,
+        "evidence_form": EvidenceForm() if editable else None,
+        "return_form": ReturnForm() if app.status in return_transition.sources
+        and return_transition.allowed(user, app) else None,
+        "now": timezone.now(),
+        "submit_transitions": APPLICATION_WORKFLOW.available(app.status, user, app) if editable else [],
+        "latest_version": latest,
+    }

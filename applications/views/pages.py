@@ -1,0 +1,105 @@
+"""The applicant's pages: list, new, the tabbed form (read-only once submitted), checklist."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.services.errors import DomainError
+from portal.visibility import programmes_for
+
+from ..forms import NewApplicationForm
+from ..models import ApplicationStatus
+from ..services import drafts
+from ..services.completeness import completeness_check
+from ..visibility import applications_for
+from .context import build_forms, can_edit, first_tab_with_errors, page_context, tab_from, warnings_for
+
+
+def edit_url(app, tab: str = "") -> str:
+    url = reverse("applications:edit", args=[app.pk])
+    return f"{url}?tab={tab}" if tab else url
+
+
+@login_required
+def application_list(request):
+    qs = applications_for(request.user).select_related("programme", "organisation", "category", "recommender")
+    status = request.GET.get("status", "")
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-updated_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "applications/list.html", {
+        "page": page, "status": status, "statuses": ApplicationStatus.choices,
+        "may_create": request.user.role == "applicant",
+    })
+
+
+@login_required
+def application_new(request):
+    form = NewApplicationForm(request.POST or None, programmes=programmes_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = drafts.create_draft(request.user, form.cleaned_data["programme"], form.cleaned_data["project_name"])
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已创建申报草稿“%(name)s”，可随时保存。") % {"name": app.project_name})
+            return redirect(edit_url(app))
+    return render(request, "applications/new.html", {"form": form})
+
+
+@login_required
+def application_edit(request, pk):
+    app = get_object_or_404(
+        applications_for(request.user).select_related("programme", "organisation__district", "category", "recommender"),
+        pk=pk,
+    )
+    tab = tab_from(request)
+    if request.method != "POST":
+        sections, team, conflicts = build_forms(app, readonly=not can_edit(request.user, app))
+        return render(request, "applications/edit.html", page_context(request, app, sections, team, conflicts, tab=tab))
+
+    try:
+        drafts.check_editable(request.user, app)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect(edit_url(app, tab))
+    sections, team, conflicts = build_forms(app, request.POST, readonly=False)
+    if all(f.is_valid() for f in sections) and team.is_valid() and conflicts.is_valid():
+        data = {}
+        for form in sections:
+            data.update(form.section_data())
+        try:
+            drafts.save_draft(request.user, app, data=data, team=team.rows(), conflicts=conflicts.rows(),
+                              lock_version=_int(request.POST.get("lock_version")))
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("草稿已保存。"))
+            return redirect(edit_url(app, tab))
+    else:
+        tab = first_tab_with_errors(sections, team, conflicts)
+        messages.error(request, _("有内容填写有误，请按提示修改后再保存。(Please correct the errors marked below.)"))
+    app.refresh_from_db()  # show the stored lock_version and figures, keep the person's input
+    context = page_context(request, app, sections, team, conflicts, tab=tab)
+    return render(request, "applications/edit.html", context, status=400)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def application_checklist(request, pk):
+    app = get_object_or_404(applications_for(request.user).select_related("programme", "organisation"), pk=pk)
+    return render(request, "applications/checklist.html", {
+        "application": app,
+        "missing": completeness_check(app) if app.is_editable else [],
+        "warnings": warnings_for(request.user, app),
+        "editable": can_edit(request.user, app),
+    })

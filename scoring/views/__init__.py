@@ -1,0 +1,21 @@
+"""Views of the scoring app. Administrator pages answer 404 to everyone else."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from portal.permissions import is_administrator
+
+
+def administrators_only(view):
+    """Signed in and an administrator (or superuser); anyone else gets 404, so nothing leaks."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_administrator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

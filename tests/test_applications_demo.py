@@ -1,0 +1,38 @@
+"""Demo data: `seed_demo --applications N` creates N realistic applications, once."""
+
+import random
+
+import pytest
+from django.core.management import call_command
+
+from applications.demo import generate_applications
+from applications.models import Application, ApplicationStatus, ApplicationVersion
+from applications.services.completeness import completeness_check
+
+
+@pytest.mark.django_db
+def test_generate_applications_is_idempotent_and_varied():
+    assert generate_applications(60, random.Random(1)) == 60
+    assert generate_applications(60, random.Random(2)) == 0
+    assert Application.objects.count() == 60
+    assert generate_applications(70, random.Random(3)) == 10
+    apps = Application.objects.select_related("programme")
+    assert {a.status for a in apps} == {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED,
+                                        ApplicationStatus.RETURNED}
+    assert len({a.category_id for a in apps}) > 5
+    assert len({a.organisation.district_id for a in apps.select_related("organisation")}) > 3
+    submitted = apps.exclude(status=ApplicationStatus.DRAFT)
+    assert ApplicationVersion.objects.count() == submitted.count()
+    assert all(a.organisation_snapshot for a in submitted)
+    # Everything but the files is filled in: the only missing item is the signed page.
+    sample = apps.first()
+    assert [m.section for m in completeness_check(sample)] in (["evidence"], ["evidence", "evidence"],
+                                                                ["evidence", "evidence", "evidence"])
+    assert 3 <= sample.team_members.count() <= 8
+
+
+@pytest.mark.django_db
+def test_seed_demo_command_option():
+    call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
+    assert Application.objects.count() == 5
