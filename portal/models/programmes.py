@@ -83,6 +83,12 @@ class Programme(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
     )
+    # Recommendation (推荐): how many applications one recommending unit may endorse; empty = no cap.
+    endorsement_quota = models.PositiveSmallIntegerField(_("每个推荐单位推荐名额"), null=True, blank=True)
+    # Expert evaluation (专家评价): panel size and the load each expert carries.
+    experts_per_application = models.PositiveSmallIntegerField(_("每个项目评审专家人数"), default=5)
+    min_load_per_expert = models.PositiveSmallIntegerField(_("每位专家最少评审数"), default=0)
+    max_load_per_expert = models.PositiveSmallIntegerField(_("每位专家最多评审数"), default=40)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
