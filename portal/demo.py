@@ -84,6 +84,7 @@ def seed_demo() -> dict:
         defaults={"organisation": org, "status": MembershipStatus.APPROVED, "decided_at": timezone.now()},
     )
     programmes = _demo_programmes()
+    _link_rubrics(programmes)
     return {"accounts": accounts, "organisation": org, "programmes": programmes}
 
 
@@ -159,6 +160,17 @@ def _demo_programmes() -> list[Programme]:
     if new:
         district.accepted_units.set(RecommendingUnit.objects.filter(district=jiading.district))
     return [municipal, district]
+
+
+def _link_rubrics(programmes):
+    """Loads the shipped rubrics and links Table B.1 to demo programmes that have none."""
+    from scoring.models import ProgrammeRubric, Rubric
+    from scoring.services.rubrics import load_shipped_rubrics
+
+    load_shipped_rubrics()
+    table_b1 = Rubric.objects.get(code="table_b1")
+    for programme in programmes:
+        ProgrammeRubric.objects.get_or_create(programme=programme, defaults={"rubric": table_b1})
 
 
 # --- many organisations, for benchmarks -----------------------------------------------------------
