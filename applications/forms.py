@@ -27,8 +27,8 @@ class SectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = name == "project_name"
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs.update({"rows": 6, "data-char-counter": field.max_length or ""})
+            if isinstance(field.widget, forms.Textarea) and field.max_length:
+                field.widget.attrs.update({"rows": 6, "data-char-counter": field.max_length})
             if isinstance(field, forms.DecimalField):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
             if isinstance(field.widget, forms.DateInput):
@@ -81,6 +81,8 @@ class BasicForm(SectionForm):
             "kind", "name")
         self.fields["recommender"].empty_label = _("请选择推荐单位")
         self.fields["category"].empty_label = _("请选择项目类别")
+        # Radio buttons need no "---------" entry: none ticked means not chosen yet.
+        self.fields["advancement_level"].choices = [c for c in self.fields["advancement_level"].choices if c[0]]
         if not programme.allow_self_declared:
             del self.fields["self_declared"]
         if self.instance.pk:

@@ -80,9 +80,12 @@ def test_drafts_elsewhere_do_not_warn():
 
 @pytest.mark.django_db
 def test_diff_covers_choices_organisation_team_and_files():
-    app = ApplicationFactory(advancement_level="industry")
+    app = ApplicationFactory(advancement_level="industry", sales_after=Decimal("49747"))
     TeamMemberFactory(application=app, name="张三")
     old = application_data(app)
+    assert old["fields"]["sales_after"] == "49747.00"
+    app.refresh_from_db()
+    assert diff_data(old, application_data(app)) == []  # same figure, however it was typed
     app.advancement_level = "leading"
     app.save()
     app.team_members.update(name="张叁")

@@ -52,12 +52,12 @@ def test_the_form_page_shows_table_a1_labels_and_no_inline_script_or_style(clien
     app = ApplicationFactory()
     client.force_login(ApplicantFactory(organisation=app.organisation))
     html = client.get(reverse("applications:edit", args=[app.pk])).content.decode()
-    for label in ["项目名称", "项目类别", "项目先进水平", "国际先进或国内领先", "组织及攻关产品基本情况介绍",
-                  "项目背景意义", "质量攻关目标", "项目投资（万元）", "产品质量水平", "质量创新程度（含技术路线）", "直接经济效益",
-                  "间接经济效益", "绿色指标", "社会效益", "销售额", "利润", "节能降耗", "创汇节汇", "攻关前 12月",
-                  "攻关后 12月", "姓名", "性别", "职务/职称", "学历", "工作单位（部门）", "单位技术负责人意见",
-                  "单位财务负责人意见", "单位负责人意见", "单位名称（全称）", "法人代表", "是否属于战略性新兴产业",
-                  "提交前检查", "保存草稿"]:
+    labels = """项目名称 项目类别 项目先进水平 国际先进或国内领先 组织及攻关产品基本情况介绍 项目背景意义 质量攻关目标
+        项目投资（万元） 产品质量水平 质量创新程度（含技术路线） 直接经济效益 间接经济效益 绿色指标 社会效益 销售额 利润
+        节能降耗 创汇节汇 攻关前 12月 攻关后 姓名 性别 职务/职称 学历 工作单位（部门） 单位技术负责人意见
+        单位财务负责人意见 单位负责人意见 单位名称（全称） 法人代表 是否属于战略性新兴产业
+        提交前检查 保存草稿""".split()
+    for label in labels:
         assert label in html, label
     assert 'data-warn-unsaved' in html and 'data-char-counter="3000"' in html and 'maxlength="2000"' in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
@@ -214,3 +214,23 @@ def test_dashboard_include_lists_the_applicants_applications(rf, applicant):
     request.user = applicant
     html = render_to_string("applications/_dashboard_applicant.html", {"request": request})
     assert app.project_name in html and "本单位的申报" in html
+
+
+@pytest.mark.django_db
+def test_experts_see_no_applications_yet(client, expert):
+    app = complete_application()
+    submission.submit(ApplicantFactory(organisation=app.organisation), app)
+    client.force_login(expert)
+    assert client.get(reverse("applications:edit", args=[app.pk])).status_code == 404
+    assert app.project_name not in client.get(reverse("applications:list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_pages_open(client, superuser):
+    app = complete_application()
+    client.force_login(superuser)
+    for url in [reverse("admin:applications_application_changelist"),
+                reverse("admin:applications_application_change", args=[app.pk]),
+                reverse("admin:applications_applicationversion_changelist"),
+                reverse("admin:applications_returncomment_changelist")]:
+        assert client.get(url).status_code == 200, url

@@ -11,7 +11,7 @@ import io
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT, WD_CELL_VERTICAL_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -22,6 +22,7 @@ LATIN_FONT = "Times New Roman"
 HEADING_FONT = "黑体"  # SimHei, for titles like the printed form
 CHECKED, UNCHECKED = "☑", "☐"
 BODY_SIZE = Pt(10.5)  # 五号
+NO_SPACE = Pt(0)
 
 
 def _set_fonts(run, east_asia: str = EAST_ASIA_FONT, size=None, bold: bool = False) -> None:
@@ -46,7 +47,7 @@ def _run(paragraph, text: str, **font):
     return run
 
 
-def _para(container, text: str = "", *, align=None, space_after=Pt(0), **font):
+def _para(container, text: str = "", *, align=None, space_after=NO_SPACE, **font):
     paragraph = container.add_paragraph()
     if text:
         lines = text.split("\n")

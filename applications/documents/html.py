@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from portal.models import ProjectCategory
 from portal.models.organisations import OrganisationSize
 from portal.models.programmes import Level
 
@@ -24,7 +23,8 @@ from ..services.versions import application_data
 TEMPLATE = "applications/documents/form.html"
 LANGUAGE = "zh-hans"  # the official form is Chinese whatever the requester's language
 
-# Table A.1's twelve categories, in the paper form's order (used if the reference data is absent).
+# Table A.1's twelve categories, in the paper form's order: all are printed, the chosen one ticked
+# (a category the reference data added later is printed after them).
 CATEGORIES = ["集成电路", "生物医药", "人工智能", "电子信息", "生命健康", "汽车",
               "高端装备", "先进材料", "时尚消费品", "现代农业", "交通", "其他"]
 
@@ -118,11 +118,6 @@ def _choices(options, chosen) -> list[dict]:
     return [{"label": str(label), "checked": value == chosen} for value, label in options]
 
 
-def _category_names() -> list[str]:
-    names = list(ProjectCategory.objects.order_by("order").values_list("name", flat=True))
-    return names or list(CATEGORIES)
-
-
 def _size_code(header: dict) -> str:
     code = header.get("size_code") or ""
     if not code:  # an older snapshot with the label only
@@ -144,7 +139,7 @@ def _build(application, version: int, data: dict) -> dict:
     area = programme.area_name
     title = f"{area}重点产品质量攻关项目登记表"
 
-    categories = _category_names()
+    categories = list(CATEGORIES)
     chosen_category = _text(fields.get("category"))
     if chosen_category and chosen_category not in categories:
         categories.append(chosen_category)
@@ -218,20 +213,26 @@ def render_html(context: dict) -> str:
 
 
 def section_headings(context: dict) -> list[str]:
-    """The form's labels in print order; the Word builder follows it, the tests check both files."""
+    """The form's labels in print order (the tests check both files against it)."""
+    district = context["is_district"]
+    continued = [] if district else [CONTINUED]
     headings = []
-    if context["is_district"]:
+    if district:
         headings += [row[0] for row in context["cover"]["rows"]] + [context["cover"]["date_label"],
+                                                                   *context["cover"]["organisers"],
+                                                                   context["cover"]["printed"],
                                                                    context["instructions_heading"]]
+    headings += [context["title"], *([] if district else ["表 A.1"])]
     headings += ["项目名称", "项目类别", *HEADER_LABELS.values(), "项目先进水平"]
-    headings += [label for label, _t in context["intro_sections"]] + ["项目投资（万元）", CONTINUED]
+    headings += [label for label, _t in context["intro_sections"]] + ["项目投资（万元）", *continued]
     headings += [label for label, _t in context["quality_sections"]] + [EFFECT_HEADING]
     headings += [label for label, _t in context["effects"]]
-    headings += context["economic_columns"] + [row["label"] for row in context["economic_rows"]]
-    headings += context["team_columns"]
-    headings += [CONTINUED] + [s["label"] for s in context["signoffs"]]
-    if context["is_district"]:
-        headings += [RECOMMENDER_OPINION, REMARKS]
+    headings += [ECONOMIC_UNIT, *context["economic_columns"], *(row["label"] for row in context["economic_rows"])]
+    headings += [*([TEAM_HEADING] if district else []), *context["team_columns"], *continued]
+    for signoff in context["signoffs"]:
+        headings += [signoff["label"], SIGNATURE_LABEL, DATE_LINE]
+    if district:
+        headings += [RECOMMENDER_OPINION, SEAL, DATE_LINE, REMARKS]
     else:
         headings += [INSTRUCTIONS_HEADING]
     return headings

@@ -6,6 +6,7 @@ HarfBuzz (libharfbuzz-subset0), which takes a CJK font from seconds to milliseco
 is imported on first use, so web processes that only schedule renders never load it.
 """
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,8 @@ def _engine():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
+    # WeasyPrint reports each layout step at INFO: noise in the worker's log, and time.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
     font_config = FontConfiguration()
     css = CSS(string=stylesheet_path().read_text(encoding="utf-8"), base_url=base_url(),

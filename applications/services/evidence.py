@@ -70,7 +70,7 @@ def validate_upload(application: Application, uploaded, name: str) -> filetypes.
         _refuse(name, _("压缩内容异常（%(detail)s），疑似压缩炸弹") % {"detail": error},
                 "suspicious archive, possible zip bomb")
     if detected is None:
-        actual = filetypes.describe(filetypes._head(uploaded))
+        actual = filetypes.describe(filetypes.read_head(uploaded))
         _refuse(name, _("内容不是%(type)s（实际为%(actual)s）") % {"type": expected.label, "actual": actual},
                 f"content is not a {expected.english}")
     if detected != expected:

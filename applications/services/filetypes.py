@@ -43,7 +43,7 @@ class SuspiciousArchive(Exception):
     """The ZIP would expand too much; ``str`` says how much."""
 
 
-def _head(fileobj, n=16) -> bytes:
+def read_head(fileobj, n=16) -> bytes:
     fileobj.seek(0)
     head = fileobj.read(n)
     fileobj.seek(0)
@@ -94,7 +94,7 @@ def _ooxml_kind(fileobj, size: int) -> str | None:
 
 def detect(fileobj, size: int) -> FileType | None:
     """The accepted type of the content, or None. May raise SuspiciousArchive."""
-    head = _head(fileobj)
+    head = read_head(fileobj)
     if head.startswith(b"%PDF-"):
         return FILE_TYPES["pdf"]
     if head.startswith(b"\xff\xd8\xff"):

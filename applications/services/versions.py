@@ -20,14 +20,22 @@ class Change(NamedTuple):
     after: str
 
 
-def _plain(value):
+def _plain(field, value):
     if isinstance(value, models.Model):
         return str(value)  # what the form showed: the category's or unit's name
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
+    if isinstance(field, models.DecimalField) and value is not None:
+        return _decimal_text(field, value)
     return value
+
+
+def _decimal_text(field, value) -> str:
+    """Always with the field's places (12 and 12.00 are the same figure)."""
+    try:
+        return str(decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-field.decimal_places)))
+    except decimal.InvalidOperation:
+        return str(value)
 
 
 def application_data(app: Application, *, team=None, conflicts=None, evidence=None, joint=None) -> dict:
@@ -42,7 +50,7 @@ def application_data(app: Application, *, team=None, conflicts=None, evidence=No
         if field.many_to_many:
             fields[name] = sorted(str(o) for o in (getattr(app, name).all() if joint is None else joint))
         else:
-            fields[name] = _plain(getattr(app, name))
+            fields[name] = _plain(field, getattr(app, name))
     return {
         "format": FORMAT,
         "fields": fields,
@@ -74,6 +82,8 @@ def _shown(name: str, value) -> str:
     field = Application._meta.get_field(name)
     if field.choices and value not in (None, ""):
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField) and value not in (None, ""):
+        return _decimal_text(field, value)
     return _text(value)
 
 

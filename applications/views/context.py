@@ -27,9 +27,9 @@ def can_edit(user, app) -> bool:
 
 
 def warnings_for(user, app) -> list:
-    """Eligibility warnings are for the applicant (who can still change course) and the
-    administrator (who decides)."""
-    if can_edit(user, app) or user.is_superuser or user.role == "administrator":
+    """Eligibility warnings are for the applicant's members and the administrator (who decides);
+    not for recommenders, who judge the project on its merits."""
+    if may_edit_application(user, app) or user.is_superuser or user.role == "administrator":
         return eligibility_warnings(app)
     return []
 

@@ -149,6 +149,9 @@ class AssignmentProposal(models.Model):
         verbose_name = _("自动分配方案")
         verbose_name_plural = _("自动分配方案")
 
+    def __str__(self):
+        return f"{self.programme} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ScoreStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -192,6 +195,9 @@ class CriterionScore(models.Model):
         verbose_name_plural = _("单项得分")
         constraints = [models.UniqueConstraint(fields=["score", "criterion"], name="one_item_per_criterion")]
 
+    def __str__(self):
+        return f"{self.criterion}: {self.points}"
+
 
 class DefenceSession(models.Model):
     """现场答辩 (§6.3.2): a sitting of a panel where applicants present, in order."""
@@ -232,3 +238,6 @@ class DefenceSlot(models.Model):
         verbose_name = _("答辩安排")
         verbose_name_plural = _("答辩安排")
         constraints = [models.UniqueConstraint(fields=["session", "application"], name="one_slot_per_application")]
+
+    def __str__(self):
+        return f"{self.session} #{self.order}: {self.application}"
