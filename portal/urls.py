@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import accounts, audit, dashboards, jobs, notifications, programmes
+from portal.views import accounts, audit, auth, dashboards, jobs, notifications, programmes
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("accounts/register/", accounts.register, name="register"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisation/<int:pk>/", accounts.organisation_detail, name="organisation_detail"),
     path("membership-requests/", accounts.membership_requests, name="membership_requests"),

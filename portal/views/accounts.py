@@ -7,15 +7,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal import throttle
 from portal.forms import OrganisationForm, RegistrationForm
 from portal.services import accounts
 from portal.services.errors import DomainError
+from portal.views.auth import too_many_attempts
 from portal.visibility import membership_requests_for, organisations_for
 
 
 def register(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
+    if request.method == "POST":
+        address = throttle.client_address(request)
+        if throttle.REGISTER_PER_ADDRESS.hit(address) > throttle.REGISTER_PER_ADDRESS.limit:
+            return too_many_attempts(request, throttle.REGISTER_PER_ADDRESS.window // 60)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         membership = accounts.register_applicant(

@@ -1,0 +1,54 @@
+"""Login throttling and rate limits on registration and password reset."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_five_failed_logins_lock_the_account_even_with_the_right_password(client, applicant):
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": applicant.username, "password": "wrong"})
+        assert response.status_code == 200
+    locked = client.post(reverse("login"), {"username": applicant.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "尝试次数过多" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_successful_login_resets_the_failure_count(client, applicant):
+    for _ in range(4):
+        client.post(reverse("login"), {"username": applicant.username, "password": "wrong"})
+    assert client.post(reverse("login"), {"username": applicant.username, "password": PASSWORD}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert client.post(reverse("login"), {"username": applicant.username, "password": "x"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_other_accounts_are_not_locked_by_one_accounts_failures(client, applicant):
+    from tests.factories import ApplicantFactory
+
+    other = ApplicantFactory()
+    for _ in range(6):
+        client.post(reverse("login"), {"username": applicant.username, "password": "wrong"})
+    assert client.post(reverse("login"), {"username": other.username, "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_registration_is_rate_limited_per_address(client):
+    statuses = [client.post(reverse("register"), {"username": f"u{i}"}).status_code for i in range(11)]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10] == 429
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_at_most_three_mails_per_address_an_hour(client, applicant):
+    for _ in range(5):
+        response = client.post(reverse("password_reset"), {"email": applicant.email})
+        assert response.status_code == 302  # the same answer every time: nothing leaks
+    assert len(mail.outbox) == 3
+    assert client.post(reverse("password_reset"), {"email": applicant.email}).status_code == 429
