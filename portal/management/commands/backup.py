@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from portal.backup import create_backup
+
+
+class Command(BaseCommand):
+    help = "Back up the database (pg_dump or an SQLite online copy) and the media files into one .tar.gz."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", "-o", help="archive path (default: var/backups/portal-<time>.tar.gz)")
+
+    def handle(self, *args, output=None, **options):
+        from django.conf import settings
+
+        default = settings.VAR_DIR / "backups" / f"portal-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
+        target = Path(output) if output else default
+        target.parent.mkdir(parents=True, exist_ok=True)
+        manifest = create_backup(target)
+        self.stdout.write(self.style.SUCCESS(f"{target} ({manifest['engine']}, {manifest['media_files']} media files)"))
