@@ -1,0 +1,82 @@
+"""Cross-cutting security: CSP without inline script, escaped user text, refused uploads, the admin."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from applications.models import EvidenceKind
+from applications.services.errors import EvidenceRejected
+from applications.services.evidence import add_evidence
+from tests.factories import ApplicantFactory, ApplicationFactory, OrganisationFactory
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# PDF/Word templates (WeasyPrint) and plain-text e-mails are not web pages: the CSP does not apply.
+NOT_WEB = ("pdf", "documents/form", "certificate", "report_pdf", "annex2", "_email")
+
+
+def web_templates():
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        rel = path.relative_to(TEMPLATES).as_posix()
+        if not any(marker in rel for marker in NOT_WEB):
+            yield rel, path.read_text(encoding="utf-8")
+
+
+def test_no_template_has_inline_script_style_or_handlers():
+    offenders = []
+    for rel, text in web_templates():
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+            offenders.append(f"{rel}: inline <script>")
+        if re.search(r"\sstyle\s*=", text) or "<style" in text:
+            offenders.append(f"{rel}: inline style")
+        if re.search(r"\son[a-z]+\s*=", text):
+            offenders.append(f"{rel}: event handler attribute")
+        if "|safe" in text or "autoescape off" in text:
+            offenders.append(f"{rel}: unescaped output")
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_csp_without_unsafe_inline(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "object-src 'none'" in policy
+
+
+@pytest.mark.django_db
+def test_user_text_is_escaped_everywhere_it_is_shown(client):
+    evil = '<script>alert("x")</script>'
+    applicant = ApplicantFactory(organisation=OrganisationFactory(name=f"单位{evil}"))
+    application = ApplicationFactory(organisation=applicant.membership.organisation, project_name=f"项目{evil}")
+    client.force_login(applicant)
+    for url in [reverse("dashboard"), reverse("organisation_detail", args=[applicant.membership.organisation_id]),
+                reverse("applications:list"), reverse("applications:edit", args=[application.pk])]:
+        html = client.get(url).content.decode()
+        assert evil not in html, url
+        assert "&lt;script&gt;" in html, url
+
+
+@pytest.mark.django_db
+def test_an_svg_with_script_is_refused_as_evidence():
+    applicant = ApplicantFactory()
+    application = ApplicationFactory(organisation=applicant.membership.organisation)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for name in ("logo.svg", "logo.png", "report.pdf"):
+        with pytest.raises(EvidenceRejected) as error:
+            add_evidence(applicant, application, SimpleUploadedFile(name, svg), kind=EvidenceKind.OTHER,
+                         description="x")
+        assert name in str(error.value)
+
+
+@pytest.mark.django_db
+def test_the_admin_is_behind_staff_login(client, applicant, administrator):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    for user in (applicant, administrator):  # signed in, but not staff
+        client.force_login(user)
+        response = client.get("/admin/portal/organisation/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
