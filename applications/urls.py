@@ -1,11 +1,12 @@
 """URLs of the applications app, mounted under /applications/ (namespace "applications")."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import actions, evidence, pages, versions
 
 app_name = "applications"
 urlpatterns = [
+    path("", include("applications.urls_documents")),
     path("", pages.application_list, name="list"),
     path("new/", pages.application_new, name="new"),
     path("<int:pk>/", pages.application_edit, name="edit"),

@@ -14,7 +14,7 @@ from portal.models import JobStatus
 from portal.services.errors import DomainError
 
 from .documents.service import KIND, current_version, documents_of, schedule_render
-from .models.documents import ApplicationDocument, DocumentFormat
+from .models.documents import ApplicationDocument
 from .visibility import applications_for
 
 LIST_TEMPLATE = "applications/documents/_list.html"
@@ -44,9 +44,8 @@ def documents_context(user, application, job=None, error: str = "") -> dict:
         "document_rows": list(rows.values()),
         "job": job,
         "job_active": job is not None and not job.is_done,
-        "current_version": current_version(application),
+        "current_version": current_version(application, user),
         "error": error,
-        "formats": DocumentFormat,
     }
 
 

@@ -1,19 +1,20 @@
 """Which applications (and their files) each person may see. Every view starts from these;
 anything outside answers 404."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from portal.models.organisations import RecommendingUnitKind
 from portal.models.users import Role
 from portal.permissions import approved_membership
 
-from .models import Application, ApplicationStatus, Evidence
+from .models import Application, ApplicationStatus, DecisionKind, Evidence, RecommendationDecision
 
 
 def applications_for(user):
     """Superuser: all. Administrator: their organiser's programmes. Applicant: their approved
-    organisation's. Recommender: past-draft applications naming their unit (a district bureau
-    also its streets'). Experts: none yet (the review step assigns them)."""
+    organisation's. Recommender: past-draft applications naming their unit; a district bureau
+    also its streets' once the street has endorsed them (in any round: a bureau that sent one
+    back keeps seeing it). Experts: none yet (the review step assigns them)."""
     qs = Application.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -27,7 +28,10 @@ def applications_for(user):
             return qs.none()
         names_unit = Q(recommender_id=unit.pk)
         if unit.kind == RecommendingUnitKind.DISTRICT_BUREAU:
-            names_unit |= Q(recommender__parent_id=unit.pk)
+            street_endorsed = RecommendationDecision.objects.filter(
+                application=OuterRef("pk"), unit_id=OuterRef("recommender_id"), kind=DecisionKind.ENDORSE
+            )
+            names_unit |= Q(recommender__parent_id=unit.pk) & Q(Exists(street_endorsed))
         return qs.filter(names_unit).exclude(status=ApplicationStatus.DRAFT)
     if user.role == Role.APPLICANT:
         membership = approved_membership(user)

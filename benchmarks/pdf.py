@@ -14,6 +14,7 @@ in a throw-away SQLite database (migrated on the fly) unless DATABASE_URL names 
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -33,19 +34,21 @@ PARAGRAPH = (
 )
 
 
+EFFECT = "攻关后12个月，齿轮啮合噪声降低3.5分贝，一次交检合格率由96.2%提升至99.5%，质量损失率下降42%。"
+
+
 def _text(paragraphs: int) -> str:
     return "\n".join(PARAGRAPH for _n in range(paragraphs))
 
 
 def create_application(district: bool):
     """A submitted application with every field of Table A.1 filled (one version)."""
-    from portal.models import District, Organisation, Organiser, Programme, ProjectCategory
-    from portal.models.organisations import OrganisationSize, Ownership
-    from portal.models.programmes import Level
-
     from applications.models import AdvancementLevel, Application, ApplicationStatus, ApplicationVersion, TeamMember
     from applications.models.application import organisation_header
     from applications.services.versions import application_data
+    from portal.models import District, Organisation, Organiser, Programme, ProjectCategory
+    from portal.models.organisations import OrganisationSize, Ownership
+    from portal.models.programmes import Level
 
     jiading, _new = District.objects.get_or_create(code="bench-jiading", defaults={"name": "嘉定区", "order": 99})
     organiser = Organiser.objects.create(name="基准测试主管部门", level=Level.DISTRICT if district else Level.MUNICIPAL,
@@ -67,8 +70,8 @@ def create_application(district: bool):
         programme=programme, organisation=org, project_name="新能源汽车电驱动高精度齿轮质量攻关",
         category=category, advancement_level=AdvancementLevel.LEADING,
         org_intro=_text(2), background=_text(2), objectives=_text(1), investment=money("1250.50"),
-        quality_level=_text(2), innovation=_text(3), effect_direct=_text(1), effect_indirect=_text(1),
-        effect_green=_text(1), effect_social=_text(1),
+        quality_level=_text(1), innovation=_text(2), effect_direct=EFFECT, effect_indirect=EFFECT,
+        effect_green=EFFECT, effect_social=EFFECT,
         sales_before=money("18500"), profit_before=money("-120.5"), energy_before=money("80"),
         forex_before=money("0"), other_before=money("12"), sales_after=money("23600"), profit_after=money("1860"),
         energy_after=money("215.3"), forex_after=money("640"), other_after=money("35"),
@@ -118,9 +121,11 @@ def measure(runs: int, district: bool, out: Path | None) -> dict:
                 start = time.perf_counter()
                 pdf = fn()
                 timings[name].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        docx = render_docx(build_context(app, 1))
-        docx_time = time.perf_counter() - start
+        docx_times = []
+        for _n in range(runs):
+            start = time.perf_counter()
+            docx = render_docx(build_context(app, 1))
+            docx_times.append(time.perf_counter() - start)
         if out:
             out.mkdir(parents=True, exist_ok=True)
             (out / "form.pdf").write_bytes(pdf)
@@ -137,7 +142,7 @@ def measure(runs: int, district: bool, out: Path | None) -> dict:
         "alone": statistics.median(timings["alone"]),
         "pages": len(PdfReader(BytesIO(pdf)).pages),
         "bytes": len(pdf),
-        "docx": docx_time,
+        "docx": statistics.median(docx_times),
     }
 
 
@@ -155,6 +160,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # both sides alike, and quiet
     if scratch:
         from django.core.management import call_command
 
@@ -166,10 +172,11 @@ def main(argv=None) -> int:
             scratch.cleanup()
     ratio = result["ours"] / result["alone"]
     print(f"pages: {result['pages']}, PDF {result['bytes'] / 1024:.0f} KiB, median of {args.runs} runs")
-    print(f"WeasyPrint alone:    {result['alone'] * 1000:7.1f} ms")
+    print(f"WeasyPrint alone:        {result['alone'] * 1000:7.1f} ms")
     print(f"ours (context+HTML+PDF): {result['ours'] * 1000:7.1f} ms")
-    print(f"ratio:               {ratio:7.2f}  (goal <= 1.30)")
-    print(f"Word (python-docx):  {result['docx'] * 1000:7.1f} ms")
+    print(f"ratio:                   {ratio:7.2f}  (goal <= 1.30)")
+    print(f"Word (python-docx):      {result['docx'] * 1000:7.1f} ms  (the job makes both: "
+          f"{(result['ours'] + result['docx']) * 1000:.0f} ms before storing)")
     return 0 if ratio <= 1.3 else 1
 
 

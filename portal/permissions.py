@@ -39,6 +39,12 @@ def has_role(user, role: str) -> Decision:
     return deny(_("您的角色不能执行此操作。"))
 
 
+def is_superuser(user) -> Decision:
+    if getattr(user, "is_authenticated", False) and user.is_superuser:
+        return ALLOW
+    return deny(_("只有超级管理员可以执行此操作。"))
+
+
 def is_administrator(user) -> Decision:
     return has_role(user, Role.ADMINISTRATOR)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.programmes import ProgrammeStatus as S
-from portal.permissions import Decision, administers_programme
+from portal.permissions import Decision, administers_programme, is_superuser
 
 
 @dataclass(frozen=True)
@@ -53,5 +53,7 @@ PROGRAMME_WORKFLOW = Workflow(
         Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme),
         Transition("close", (S.PUBLISHED,), S.CLOSED, _("关闭批次"), administers_programme),
         Transition("reopen", (S.RECOMMENDING,), S.OPEN, _("重新开放申报"), administers_programme),
+        # Undoing a publication is exceptional: superusers only, with a reason (awards.services).
+        Transition("unpublish", (S.PUBLISHED,), S.DETERMINING, _("撤回公布"), lambda user, obj: is_superuser(user)),
     ],
 )

@@ -216,3 +216,82 @@ def complete_application(**kwargs):
     EvidenceFactory(application=app)
     app.refresh_from_db()
     return app
+
+
+# --- awards (issue 6): a programme under determination with scored applications ----------------
+
+
+def b1_programme(**kwargs):
+    """A programme in 成果评定 scored against Table B.1 (loaded from fixtures/rubrics)."""
+    from django.conf import settings
+
+    from scoring.models import ProgrammeRubric
+    from scoring.services.rubrics import load_rubric
+
+    rubric = load_rubric(settings.BASE_DIR / "fixtures" / "rubrics" / "table_b1.yaml", existing="keep")
+    programme = ProgrammeFactory(**{"status": ProgrammeStatus.DETERMINING, **kwargs})
+    ProgrammeRubric.objects.create(programme=programme, rubric=rubric)
+    return programme
+
+
+def spread_points(criteria, total) -> dict:
+    """Criterion → points adding up to ``total`` (one decimal), roughly in proportion to each maximum."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    total = Decimal(str(total))
+    full = sum(c.max_points for c in criteria)
+    points = {c: (Decimal(c.max_points) * total / full).quantize(Decimal("0.1"), ROUND_HALF_UP) for c in criteria}
+    rest = total - sum(points.values())
+    for c in sorted(criteria, key=lambda c: -c.max_points):
+        move = max(min(rest, c.max_points - points[c]), -points[c])
+        points[c] += move
+        rest -= move
+    return points
+
+
+def give_score(application, expert, total=None, *, points=None, status="submitted", assignment_status="active",
+               submitted_at=None):
+    """An assignment of ``expert`` to ``application`` and its score sheet: ``points`` maps criterion
+    code → points, or ``total`` is spread over the criteria. The total is the sum, as the service sets it."""
+    from decimal import Decimal
+
+    from scoring.models import Assignment, Criterion, CriterionScore, Score
+
+    criteria = list(Criterion.objects.filter(section__rubric__programme_links__programme=application.programme))
+    if points is not None:
+        by_code = {c.code: c for c in criteria}
+        values = {by_code[code]: Decimal(str(p)) for code, p in points.items()}
+    else:
+        values = spread_points(criteria, total)
+    assignment = Assignment.objects.create(application=application, expert=expert, status=assignment_status)
+    score = Score.objects.create(
+        assignment=assignment, status=status, total=sum(values.values()),
+        submitted_at=submitted_at or (timezone.now() if status == "submitted" else None),
+    )
+    CriterionScore.objects.bulk_create(CriterionScore(score=score, criterion=c, points=p) for c, p in values.items())
+    return score
+
+
+class ScoredApplicationFactory(ApplicationFactory):
+    """An endorsed application with a category and a recommender, as it stands when experts score it."""
+
+    status = "endorsed"
+    submitted_at = factory.LazyFunction(timezone.now)
+    category = factory.SubFactory(ProjectCategoryFactory)
+    recommender = factory.SubFactory(RecommendingUnitFactory)
+
+
+def scored_programme(table, *, programme=None, experts=None, **app_kwargs):
+    """``table[i][j]`` is expert j's total for application i (None: not assigned). Returns
+    (programme, applications, experts)."""
+    programme = programme or b1_programme()
+    width = max(len(row) for row in table)
+    experts = experts or ExpertProfileFactory.create_batch(width)
+    applications = []
+    for row in table:
+        application = ScoredApplicationFactory(programme=programme, **app_kwargs)
+        for expert, total in zip(experts, row, strict=False):
+            if total is not None:
+                give_score(application, expert, total)
+        applications.append(application)
+    return programme, applications, experts

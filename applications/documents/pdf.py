@@ -49,7 +49,3 @@ def render_pdf(html: str) -> bytes:
     document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[css], font_config=font_config)
 
-
-def warm_up() -> None:
-    """Loads WeasyPrint, the stylesheet and the CJK faces (e.g. when a worker starts)."""
-    render_pdf("<html><body><p>质量攻关</p></body></html>")

@@ -12,23 +12,31 @@ from portal import jobs
 from portal.permissions import ALLOW, deny
 
 from ..models import Application
+from ..models.choices import EDITABLE_STATUSES
 from ..models.documents import DRAFT_VERSION, ApplicationDocument, DocumentFormat
 
 KIND = "applications.render_documents"
 
 
-def current_version(application: Application) -> int:
-    """The version a render "now" shows: the latest submitted one while the form is locked, the
-    draft (0) while the applicant may edit it (never submitted, or returned for revision)."""
-    if application.is_editable:
-        return DRAFT_VERSION
-    return application.versions.aggregate(n=Max("number"))["n"] or DRAFT_VERSION
+def current_version(application: Application, user=None) -> int:
+    """The version a render "now" shows: the draft (0) while the applicant may edit the form (never
+    submitted, or returned for revision), otherwise the latest submitted one. Given a ``user`` who
+    may not edit it (a recommender, an administrator), the latest submitted version even while the
+    applicant revises."""
+    from ..permissions import may_edit_application
+
+    latest = application.versions.aggregate(n=Max("number"))["n"] or DRAFT_VERSION
+    if not application.is_editable:
+        return latest
+    if user is not None and latest != DRAFT_VERSION and not may_edit_application(user, application):
+        return latest
+    return DRAFT_VERSION
 
 
 def schedule_render(user, application: Application, version: int | None = None):
-    """Starts the background render of ``version`` (default: the current one) and returns the Job.
-    The job is queued after the surrounding transaction commits."""
-    number = current_version(application) if version is None else int(version)
+    """Starts the background render of ``version`` (default: the current one for ``user``) and
+    returns the Job; it is queued once the surrounding transaction commits."""
+    number = current_version(application, user) if version is None else int(version)
     return jobs.start_job(user, KIND, {"application_id": application.pk, "version": number})
 
 
@@ -74,9 +82,14 @@ def render_documents(application: Application, version: int, *, job=None, progre
 def store(application: Application, version: int, files: dict, *, job=None) -> list[ApplicationDocument]:
     """One row per (application, version, format): created, or updated with a new file whose
     predecessor is deleted once the change is committed. A submitted version's files supersede
-    the draft's."""
+    the draft's; a draft rendered after the form was submitted is not kept (the job still returns
+    it to the person who asked)."""
     stored, replaced = [], []
     with transaction.atomic():
+        if version == DRAFT_VERSION and not Application.objects.filter(
+            pk=application.pk, status__in=EDITABLE_STATUSES
+        ).exists():
+            return stored
         for fmt, content in files.items():
             doc = _locked_row(application, version, fmt)
             if doc.file:

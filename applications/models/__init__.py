@@ -2,18 +2,26 @@
 
 from .application import Application
 from .choices import AdvancementLevel, ApplicationStatus, EvidenceKind, Section
+from .documents import ApplicationDocument, DocumentFormat
 from .evidence import Evidence
 from .history import ApplicationVersion, ReturnComment
 from .people import ConflictDeclaration, TeamMember
+from .recommendation import ActualEffect, DecisionKind, LeadingDegree, RecommendationDecision
 
 __all__ = [
+    "ActualEffect",
     "AdvancementLevel",
     "Application",
+    "ApplicationDocument",
     "ApplicationStatus",
     "ApplicationVersion",
     "ConflictDeclaration",
+    "DecisionKind",
+    "DocumentFormat",
     "Evidence",
     "EvidenceKind",
+    "LeadingDegree",
+    "RecommendationDecision",
     "ReturnComment",
     "Section",
     "TeamMember",

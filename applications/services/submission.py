@@ -13,6 +13,7 @@ from portal.services import audit
 from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
 from portal.services.notify import notify
 
+from ..documents.service import schedule_render
 from ..models import Application, ApplicationStatus, ApplicationVersion, ReturnComment, Section
 from ..models.application import organisation_header
 from ..workflow import APPLICATION_WORKFLOW
@@ -85,6 +86,7 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     app.save()
     number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     ApplicationVersion.objects.create(application=app, number=number, data=application_data(app), created_by=actor)
+    schedule_render(actor, app, version=number)  # PDF and Word of this version, after commit
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]},
                  note=_("第%(n)d版") % {"n": number}, via=via)
     link = reverse("applications:edit", args=[app.pk])

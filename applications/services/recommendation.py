@@ -1,0 +1,245 @@
+"""The recommender's moves (推荐): endorse, decline, return to the applicant, send back to the
+street, rank, and the organiser's reminder. Each is one function: it checks the permission
+predicate of the workflow move (incl. the recommendation deadline), changes the state, writes the
+audit row and notifies the people concerned."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import RecommendingUnit, User
+from portal.services import audit
+from portal.services.errors import DomainError, PermissionDenied
+from portal.services.notify import notify
+
+from ..models import Application, ApplicationStatus, DecisionKind, RecommendationDecision, ReturnComment, Section
+from ..models.recommendation import ActualEffect, LeadingDegree
+from ..permissions import is_street, may_rank, may_remind_recommenders
+from .recommendation_queries import endorsement_count, live_endorsements, programme_progress
+from .submission import _applicants, _transition
+
+
+def _locked(application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("programme", "organisation", "recommender__parent")
+        .get(pk=application.pk)
+    )
+
+
+def _endorse_move(app) -> str:
+    if app.status == ApplicationStatus.ENDORSED_BY_STREET:
+        return "endorse_district"
+    return "endorse_street" if is_street(app.recommender) else "endorse"
+
+
+def _decline_move(app) -> str:
+    return "decline_district" if app.status == ApplicationStatus.ENDORSED_BY_STREET else "decline"
+
+
+def _acting_unit(actor):
+    return actor.recommending_unit if getattr(actor, "recommending_unit_id", None) else None
+
+
+def _unit_users(*units):
+    ids = [u.pk for u in units if u is not None]
+    return list(User.objects.filter(recommending_unit_id__in=ids, is_active=True)) if ids else []
+
+
+def _supersede(app, **filters):
+    RecommendationDecision.objects.filter(application=app, superseded_at__isnull=True, **filters).update(
+        superseded_at=timezone.now()
+    )
+
+
+def _change_status(actor, app, transition, *, note="", via="web"):
+    before = app.status
+    app.status = transition.target
+    app.lock_version += 1
+    app.save(update_fields=["status", "lock_version", "updated_at"])
+    audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]}, note=note, via=via)
+
+
+def _links(app):
+    return reverse("applications:edit", args=[app.pk]), reverse("applications:review", args=[app.pk])
+
+
+@transaction.atomic
+def endorse(actor, application, *, opinion: str, actual_effect: str, leading_degree: str, completion_date,
+            via: str = "web") -> RecommendationDecision:
+    """推荐: with the 推荐单位意见, the assessed actual effect and leading degree, and the confirmed
+    completion time. A street endorses to its district bureau, any other unit to the organiser.
+    Refused beyond the programme's endorsement quota for this unit."""
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise DomainError(_("请填写推荐单位意见。(The recommender's opinion is required.)"))
+    if actual_effect not in ActualEffect.values or leading_degree not in LeadingDegree.values:
+        raise DomainError(_("请评估实际效果和同行业领先程度。(Assess the actual effect and the leading degree.)"))
+    if completion_date is None:
+        raise DomainError(_("请确认项目完成时间。(Confirm the completion time.)"))
+    app = _locked(application)
+    transition = _transition(actor, app, _endorse_move(app))
+    unit = RecommendingUnit.objects.select_for_update().get(pk=actor.recommending_unit_id)
+    quota = app.programme.endorsement_quota
+    used = endorsement_count(app.programme, unit)
+    if quota is not None and used >= quota:
+        raise DomainError(
+            _("本单位在该批次的推荐名额为%(quota)d项，已推荐%(used)d项，不能再推荐。请先调整已推荐的项目。"
+              "(Endorsement quota of %(quota)d reached.)") % {"quota": quota, "used": used}
+        )
+    _supersede(app, unit=unit)
+    last = live_endorsements(app.programme, unit).exclude(rank=None).order_by("-rank").values_list("rank", flat=True)
+    row = RecommendationDecision.objects.create(
+        application=app, unit=unit, kind=DecisionKind.ENDORSE, opinion=opinion, actual_effect=actual_effect,
+        leading_degree=leading_degree, completion_date=completion_date, rank=(last.first() or 0) + 1,
+        decided_by=actor,
+    )
+    _change_status(actor, app, transition, note=opinion, via=via)
+    applicant_link, review_link = _links(app)
+    values = {"name": app.project_name, "unit": unit.name}
+    if transition.name == "endorse_street":
+        notify(_unit_users(unit.parent), _("街镇已推荐，请复核：%(name)s") % values,
+               _("%(unit)s 已推荐“%(name)s”，请区市场监管局复核。") % values, link=review_link)
+        notify(_applicants(app), _("街镇已推荐：%(name)s") % values,
+               _("%(unit)s 已推荐“%(name)s”，待区市场监管局复核。") % values, link=applicant_link)
+    else:
+        street = app.recommender if transition.name == "endorse_district" else None
+        notify(_unit_users(street), _("区市场监管局已推荐：%(name)s") % values,
+               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=review_link)
+        notify(_applicants(app), _("申报已获推荐：%(name)s") % values,
+               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=applicant_link)
+    return row
+
+
+@transaction.atomic
+def decline(actor, application, reason: str, *, via: str = "web") -> RecommendationDecision:
+    """不予推荐, with the reason (shown to the applicant)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写不予推荐的理由。(A reason is required.)"))
+    app = _locked(application)
+    transition = _transition(actor, app, _decline_move(app))
+    unit = _acting_unit(actor)
+    _supersede(app, unit=unit)
+    row = RecommendationDecision.objects.create(
+        application=app, unit=unit, kind=DecisionKind.DECLINE, comment=reason, decided_by=actor
+    )
+    _change_status(actor, app, transition, note=reason, via=via)
+    applicant_link, review_link = _links(app)
+    values = {"name": app.project_name, "unit": unit.name, "reason": reason}
+    if transition.name == "decline_district":
+        notify(_unit_users(app.recommender), _("区市场监管局不予推荐：%(name)s") % values,
+               _("理由：%(reason)s") % values, link=review_link)
+    notify(_applicants(app), _("申报未获推荐：%(name)s") % values,
+           _("%(unit)s 不予推荐“%(name)s”。理由：%(reason)s") % values, link=applicant_link)
+    return row
+
+
+@transaction.atomic
+def return_to_applicant(actor, application, comment: str, sections=(), *, via: str = "web") -> RecommendationDecision:
+    """退回修改: the comment is required; it may point at sections of the form (one return comment
+    per section, shown beside it). Undoes the verdicts of this round; a resubmission starts over."""
+    text = (comment or "").strip()
+    if not text:
+        raise DomainError(_("请填写退回意见，说明需要修改的内容。(A comment is required.)"))
+    sections = list(dict.fromkeys(s for s in sections if s))
+    if any(s not in Section.values for s in sections):
+        raise DomainError(_("所选部分不存在。(Unknown section.)"))
+    app = _locked(application)
+    transition = _transition(actor, app, "return")
+    street = app.recommender if app.status == ApplicationStatus.ENDORSED_BY_STREET else None
+    unit = _acting_unit(actor)
+    _supersede(app, kind__in=(DecisionKind.ENDORSE, DecisionKind.DECLINE))
+    row = RecommendationDecision.objects.create(
+        application=app, unit=unit, kind=DecisionKind.RETURN, comment=text, sections=sections, decided_by=actor
+    )
+    version = app.versions.order_by("-number").first()
+    ReturnComment.objects.bulk_create(
+        [ReturnComment(application=app, version=version, author=actor, text=text, section=s) for s in sections or [""]]
+    )
+    _change_status(actor, app, transition, note=text, via=via)
+    applicant_link, review_link = _links(app)
+    subject = _("申报被退回修改：%(name)s") % {"name": app.project_name}
+    notify(_applicants(app), subject, _("退回意见：%(text)s") % {"text": text}, link=applicant_link)
+    notify(_unit_users(street), subject, _("退回意见：%(text)s") % {"text": text}, link=review_link)
+    return row
+
+
+@transaction.atomic
+def return_to_street(actor, application, comment: str, *, via: str = "web") -> RecommendationDecision:
+    """退回街镇: the district bureau sends a street's endorsement back (→ submitted); the street
+    reviews again and endorses, declines or returns it to the applicant."""
+    text = (comment or "").strip()
+    if not text:
+        raise DomainError(_("请填写退回街镇的意见。(A comment is required.)"))
+    app = _locked(application)
+    transition = _transition(actor, app, "return_to_street")
+    _supersede(app, unit=app.recommender)
+    row = RecommendationDecision.objects.create(
+        application=app, unit=_acting_unit(actor), kind=DecisionKind.RETURN_TO_STREET, comment=text,
+        decided_by=actor,
+    )
+    _change_status(actor, app, transition, note=text, via=via)
+    applicant_link, review_link = _links(app)
+    values = {"name": app.project_name, "text": text}
+    notify(_unit_users(app.recommender), _("区市场监管局退回街镇重新审核：%(name)s") % values,
+           _("意见：%(text)s") % values, link=review_link)
+    notify(_applicants(app), _("申报退回街镇重新审核：%(name)s") % values,
+           _("区市场监管局已将“%(name)s”退回街镇重新审核，无需申报单位修改。") % values, link=applicant_link)
+    return row
+
+
+@transaction.atomic
+def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[int]:
+    """Orders the unit's live endorsements: ``application_ids`` must list each exactly once.
+    Internal to the unit and the organiser, so nobody is notified; audited."""
+    decision = may_rank(actor, programme, unit)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    RecommendingUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    rows = {r.application_id: r for r in live_endorsements(programme, unit)}
+    wanted = [int(pk) for pk in application_ids]
+    if sorted(wanted) != sorted(rows):
+        raise DomainError(_("排序须包含本单位全部已推荐项目，且每项一次。请刷新页面后重试。"
+                            "(The order must list every endorsed application once.)"))
+    before = list(rows)
+    for position, pk in enumerate(wanted, start=1):
+        rows[pk].rank = position
+    RecommendationDecision.objects.bulk_update(rows.values(), ["rank"])
+    audit.record(actor, "recommendation.rank", unit, changes={"order": [before, wanted]},
+                 note=programme.title, via=via)
+    return wanted
+
+
+@transaction.atomic
+def remind_late_recommenders(actor, programme, unit_ids=None, *, via: str = "web") -> list[RecommendingUnit]:
+    """E-mails (and notifies in-app) the people of every unit with applications still waiting for
+    its decision; ``unit_ids`` narrows the list. Audited on the programme, naming the units."""
+    decision = may_remind_recommenders(actor, programme)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    wanted = {int(pk) for pk in unit_ids} if unit_ids else None
+    late = [row for row in programme_progress(programme) if row.is_late and (wanted is None or row.unit.pk in wanted)]
+    deadline = programme.recommendation_deadline
+    when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else _("（未设定）")
+    for row in late:
+        people = _unit_users(row.unit)
+        values = {"title": programme.title, "n": row.pending, "deadline": when, "unit": row.unit.name}
+        subject = _("请及时处理待审核的申报：%(title)s") % values
+        body = _("%(unit)s 尚有%(n)d项申报待审核推荐，推荐截止时间为%(deadline)s。") % values
+        notify(people, subject, body, link=reverse("applications:recommend_workspace") + f"?programme={programme.pk}")
+        if row.unit.email and row.unit.email not in {p.email for p in people}:
+            _email_unit(row.unit.email, subject, body)
+    if late:
+        audit.record(actor, "recommendation.remind", programme,
+                     changes={"units": [[], [row.unit.pk for row in late]]},
+                     note="、".join(row.unit.name for row in late), via=via)
+    return [row.unit for row in late]
+
+
+def _email_unit(address: str, subject: str, body: str) -> None:
+    """The unit's own mailbox (单位邮箱), when none of its users has it."""
+    from portal.tasks import send_email
+
+    transaction.on_commit(lambda: send_email.delay([address], subject, body))

@@ -1,0 +1,51 @@
+"""Admin of the awards app: read-only records; settings are saved through the service (audited)."""
+
+from django.contrib import admin, messages
+
+from portal.services.errors import DomainError
+
+from .models import Award, AwardSettings, Determination, TierOverride
+from .services import determination
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AwardSettings)
+class AwardSettingsAdmin(admin.ModelAdmin):
+    list_display = ["programme", "ranking_statistic", "trim_min_scores", "tier_method"]
+    readonly_fields = ["programme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            determination.update_settings(request.user, obj.programme, form.cleaned_data, via="admin")
+        except DomainError as error:
+            messages.error(request, str(error))
+
+
+@admin.register(Determination)
+class DeterminationAdmin(ReadOnly):
+    list_display = ["programme", "approved_at", "approved_by", "published_at", "published_by"]
+
+
+@admin.register(TierOverride)
+class TierOverrideAdmin(ReadOnly):
+    list_display = ["application", "tier", "decided_by", "decided_at"]
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnly):
+    list_display = ["project_name", "organisation_name", "programme", "tier", "rank", "verification_code"]
+    list_filter = ["tier", "programme__year"]
+    search_fields = ["project_name", "organisation_name", "verification_code"]

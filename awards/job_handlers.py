@@ -1,0 +1,92 @@
+"""Background jobs of the awards app (autodiscovered by portal.apps). Each can_request predicate
+reuses awards.visibility / awards.permissions, so a job never hands out what a page would not."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import jobs
+from portal.models import Programme
+from portal.permissions import deny
+
+from .models import Award
+from .permissions import is_approved, may_get_certificate, may_see_report, may_view_scores
+from .services import certificates, exports, report
+from .services.pdf import render_pdf
+from .visibility import determined_programmes_for, report_programmes_for
+
+NOT_FOUND = _("找不到该批次。(Not found.)")
+
+
+def _programme(queryset, params):
+    try:
+        return queryset.filter(pk=int(params.get("programme_id"))).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _administered(user, params):
+    programme = _programme(determined_programmes_for(user), params)
+    return may_view_scores(user, programme) if programme else deny(NOT_FOUND)
+
+
+def _approved_administered(user, params):
+    programme = _programme(determined_programmes_for(user), params)
+    if programme is None:
+        return deny(NOT_FOUND)
+    if not is_approved(programme):
+        return deny(_("评定结果尚未批准。(Not approved yet.)"))
+    return may_view_scores(user, programme)
+
+
+def _published_or_administered(user, params):
+    programme = _programme(report_programmes_for(user), params)
+    return may_see_report(user, programme) if programme else deny(NOT_FOUND)
+
+
+def _certificate(user, params):
+    award = Award.objects.filter(pk=params.get("award_id")).select_related("programme", "application").first()
+    return may_get_certificate(user, award) if award else deny(_("找不到该成果。(Not found.)"))
+
+
+@jobs.register("awards.score_sheet", _("评分汇总表导出"), can_request=_administered)
+def score_sheet(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    data = exports.score_sheet_xlsx(programme, anonymise=bool(job.params.get("anonymise")), progress=progress)
+    suffix = "-anonymous" if job.params.get("anonymise") else ""
+    return f"scores-{programme.year}-{programme.pk}{suffix}-{timezone.localdate():%Y%m%d}.xlsx", data
+
+
+@jobs.register("awards.ranking_pdf", _("评定排名 PDF"), can_request=_administered)
+def ranking_pdf(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    progress(20, "")
+    return f"ranking-{programme.year}-{programme.pk}.pdf", exports.ranking_pdf(programme)
+
+
+@jobs.register("awards.published_list", _("成果名单导出"), can_request=_published_or_administered)
+def published_list(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    return exports.published_list_name(programme), exports.published_list_xlsx(programme)
+
+
+@jobs.register("awards.certificate", _("获奖证书"), can_request=_certificate)
+def certificate(job, progress):
+    award = Award.objects.select_related("programme").get(pk=job.params["award_id"])
+    progress(30, "")
+    return certificates.certificate_name(award), certificates.certificate_pdf(award)
+
+
+@jobs.register("awards.certificates_zip", _("全部获奖证书（ZIP）"), can_request=_approved_administered)
+def certificates_zip(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    return f"certificates-{programme.year}-{programme.pk}.zip", certificates.certificates_zip(programme, progress)
+
+
+@jobs.register("awards.report_pdf", _("年度报告 PDF"), can_request=_published_or_administered)
+def report_pdf(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    figures = report.build(programme, viewer=job.requested_by)
+    progress(40, "")
+    pdf = render_pdf("awards/pdf/report.html", {"programme": programme, "report": figures,
+                                                 "charts": report.charts_for(figures)})
+    return f"report-{programme.year}-{programme.pk}.pdf", pdf

@@ -1,0 +1,72 @@
+"""Server-side charts: matplotlib → SVG, cleaned for a strict Content-Security-Policy.
+
+matplotlib writes a <style> block and style="…" attributes; both would need 'unsafe-inline'. Every
+declaration it uses (fill, stroke, font-size, font-family, text-anchor, …) is also an SVG
+presentation attribute, so each is moved to an attribute and the <style> block, metadata and
+anything scriptable are dropped. The result can sit inline in a page and in the PDF."""
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+FONT = ["Noto Sans CJK SC", "DejaVu Sans"]
+COLOURS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#70ad47", "#a9d18e", "#7f7f7f"]
+
+
+def clean_svg(text: str) -> str:
+    ET.register_namespace("", SVG)
+    ET.register_namespace("xlink", XLINK)
+    root = ET.fromstring(text)
+    for parent in list(root.iter()):
+        for child in list(parent):
+            tag = child.tag.split("}")[-1]
+            if tag in ("style", "script", "metadata", "foreignObject"):
+                parent.remove(child)
+    for element in root.iter():
+        for name in list(element.attrib):
+            if name.lower().startswith("on"):
+                del element.attrib[name]
+        style = element.attrib.pop("style", None)
+        if style:
+            for declaration in style.split(";"):
+                if ":" in declaration:
+                    key, value = (part.strip() for part in declaration.split(":", 1))
+                    if re.fullmatch(r"[a-z-]+", key):
+                        element.set(key, value.replace("'", ""))
+    root.set("stroke-linejoin", "round")
+    root.set("stroke-linecap", "butt")
+    for name in ("width", "height"):
+        root.attrib.pop(name, None)
+    root.set("role", "img")
+    return ET.tostring(root, encoding="unicode")
+
+
+def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, unit: str = "") -> str:
+    """A horizontal bar chart (largest on top) with each bar's value and share; SVG text."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    total = sum(values) or 1
+    height = 1.0 + 0.38 * max(len(labels), 1)
+    with matplotlib.rc_context({"font.family": FONT, "svg.fonttype": "none", "svg.hashsalt": key,
+                                "font.size": 9, "axes.unicode_minus": False}):
+        figure = Figure(figsize=(6.4, height))
+        FigureCanvasSVG(figure)
+        axes = figure.subplots()
+        positions = list(range(len(labels)))[::-1]
+        bars = axes.barh(positions, values, color=[COLOURS[i % len(COLOURS)] for i in range(len(values))])
+        axes.set_yticks(positions, labels)
+        axes.set_title(title, fontsize=10)
+        for bar, value in zip(bars, values, strict=True):
+            axes.annotate(f"{value:g}{unit}（{100 * value / total:.1f}%）", (bar.get_width(), bar.get_y() + 0.4),
+                          xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        axes.set_xlim(0, max(values or [1]) * 1.35 or 1)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        figure.tight_layout()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg")
+    return clean_svg(buffer.getvalue())

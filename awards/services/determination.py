@@ -1,0 +1,168 @@
+"""Determination (成果评定, §6.4): settings, manual tier changes with a reason, approval.
+
+Every function checks its predicate, changes state, writes the audit trail and tells the programme's
+administrators. Nothing here is visible outside the organiser until publication (§5.2)."""
+
+import base64
+import secrets
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from portal.models.users import Role
+from portal.services import audit
+from portal.services.errors import DomainError, PermissionDenied
+from portal.services.notify import notify
+
+from ..models import Award, Determination, TierOverride
+from ..models.awards import AWARDED_TIERS, Tier
+from ..permissions import may_approve, may_change_settings, may_determine, may_reopen
+from . import ranking
+from .scores import settings_for
+
+SETTINGS_FIELDS = ["ranking_statistic", "trim_min_scores", "disagreement_threshold", "bias_z_threshold",
+                   "tier_method", "first_value", "second_value", "third_value"]
+
+
+def _check(decision):
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写理由。(A reason is required.)"))
+    return reason
+
+
+def administrators_of(programme):
+    return User.objects.filter(role=Role.ADMINISTRATOR, organiser_id=programme.organiser_id, is_active=True)
+
+
+def _tell_administrators(programme, subject: str, body: str = ""):
+    notify(administrators_of(programme), subject, body, link=reverse("awards:ranking", args=[programme.pk]))
+
+
+def determination_for(programme) -> Determination:
+    return Determination.objects.get_or_create(programme=programme)[0]
+
+
+@transaction.atomic
+def update_settings(actor, programme, values: dict, *, via: str = "web"):
+    _check(may_change_settings(actor, programme))
+    settings = settings_for(programme)
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            setattr(settings, name, values[name])
+    entry = audit.save_with_audit(actor, settings, "awards.settings", fields=SETTINGS_FIELDS, via=via)
+    if entry.changes:
+        _tell_administrators(programme, _("评定设置已修改：%(title)s") % {"title": programme.title})
+    return settings
+
+
+@transaction.atomic
+def override_tier(actor, application, tier: str, reason: str, *, via: str = "web") -> TierOverride:
+    """Moves ``application`` to ``tier`` (or out of the awards: Tier.NONE). A reason is required."""
+    programme = application.programme
+    _check(may_determine(actor, programme))
+    reason = _reason(reason)
+    if tier not in Tier.values:
+        raise DomainError(_("无效的奖项等级。(Unknown tier.)"))
+    row = next((r for r in ranking.build(programme).rows if r.application.pk == application.pk), None)
+    if row is None:
+        raise DomainError(_("该项目不在本批次的评定范围内。(The application is not under determination.)"))
+    before = row.tier
+    override, _created = TierOverride.objects.update_or_create(
+        application=application, defaults={"tier": tier, "reason": reason, "decided_by": actor}
+    )
+    audit.record(actor, "awards.override", application, changes={"tier": [before, tier]}, note=reason, via=via)
+    _tell_administrators(programme, _("奖项等级调整：%(project)s → %(tier)s")
+                         % {"project": application.project_name, "tier": Tier(tier).label}, reason)
+    return override
+
+
+@transaction.atomic
+def clear_override(actor, application, reason: str, *, via: str = "web") -> None:
+    """Returns the application to its proposed tier; also needs a reason."""
+    _check(may_determine(actor, application.programme))
+    reason = _reason(reason)
+    override = TierOverride.objects.filter(application=application).first()
+    if override is None:
+        return
+    before = override.tier
+    override.delete()
+    audit.record(actor, "awards.override_clear", application, changes={"tier": [before, "proposed"]}, note=reason,
+                 via=via)
+    _tell_administrators(application.programme, _("奖项等级恢复为拟定等级：%(project)s")
+                         % {"project": application.project_name}, reason)
+
+
+def new_code() -> str:
+    """12 characters of base32 (60 random bits): unguessable, readable aloud, unique by constraint."""
+    while True:
+        code = base64.b32encode(secrets.token_bytes(10)).decode()[:12]
+        if not Award.objects.filter(verification_code=code).exists():
+            return code
+
+
+def _snapshot(row) -> dict:
+    application = row.application
+    header = application.header
+    recommender = application.recommender.name if application.recommender_id else _("自行申报")
+    return {
+        "programme": application.programme,
+        "tier": row.tier,
+        "proposed_tier": row.proposed,
+        "override_reason": row.override.reason if row.override else "",
+        "rank": row.rank,
+        "statistic": None if row.statistic is None else round(row.statistic, 3),
+        "project_name": application.project_name,
+        "organisation_name": header.get("name") or application.organisation.name,
+        "category_name": application.category.name if application.category_id else "",
+        "recommender_name": recommender,
+    }
+
+
+@transaction.atomic
+def approve(actor, programme, *, note: str = "", via: str = "web") -> Determination:
+    """Freezes the ranking and tiers as Award rows (verification codes kept across re-approvals)."""
+    _check(may_approve(actor, programme))
+    result = ranking.build(programme)
+    if not any(r.rank for r in result.rows):
+        raise DomainError(_("尚无有效评分，不能批准评定结果。(No counted scores yet.)"))
+    existing = {a.application_id: a for a in Award.objects.filter(programme=programme)}
+    Award.objects.filter(programme=programme).exclude(application__in=[r.application for r in result.rows]).delete()
+    for row in result.rows:
+        award = existing.get(row.application.pk) or Award(application=row.application)
+        for name, value in _snapshot(row).items():
+            setattr(award, name, value)
+        if award.tier in AWARDED_TIERS and not award.verification_code:
+            award.verification_code = new_code()
+        award.save()
+    determination = determination_for(programme)
+    determination.approved_at, determination.approved_by = timezone.now(), actor
+    determination.save()
+    counts = result.counts()
+    audit.record(actor, "awards.approve", programme, changes={"tiers": [None, counts]}, note=note, via=via)
+    _tell_administrators(programme, _("评定结果已批准：%(title)s") % {"title": programme.title},
+                         "；".join(f"{Tier(t).label} {n}" for t, n in counts.items() if t in AWARDED_TIERS))
+    return determination
+
+
+@transaction.atomic
+def reopen(actor, programme, reason: str, *, via: str = "web") -> Determination:
+    """Withdraws the approval (before publication) so tiers can change again; a reason is required."""
+    _check(may_reopen(actor, programme))
+    reason = _reason(reason)
+    determination = determination_for(programme)
+    before = determination.approved_at
+    determination.approved_at, determination.approved_by = None, None
+    determination.save()
+    audit.record(actor, "awards.reopen", programme, changes={"approved_at": [before.isoformat(), None]},
+                 note=reason, via=via)
+    _tell_administrators(programme, _("评定结果已撤回批准：%(title)s") % {"title": programme.title}, reason)
+    return determination

@@ -1,0 +1,90 @@
+"""Publication (成果公布, §6.5): publish through the programme workflow, tell applicants and
+recommenders; undo only by a superuser with a reason."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import OrganisationMembership, Programme, User
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+from portal.services import audit
+from portal.services.errors import DomainError, PermissionDenied
+from portal.services.notify import notify
+from portal.services.programmes import transition_programme
+
+from ..models import Award
+from ..permissions import may_publish, may_unpublish
+from .determination import _tell_administrators, determination_for
+
+
+def _check(decision):
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+@transaction.atomic
+def publish(actor, programme, *, note: str = "", via: str = "web") -> Programme:
+    programme = Programme.objects.select_related("organiser").get(pk=programme.pk)
+    _check(may_publish(actor, programme))
+    programme = transition_programme(actor, programme, "publish", note=note, via=via)
+    determination = determination_for(programme)
+    determination.published_at, determination.published_by = timezone.now(), actor
+    determination.save()
+    awards = list(Award.objects.filter(programme=programme).select_related("application__recommender"))
+    audit.record(actor, "awards.publish", programme,
+                 changes={"awarded": [None, sum(1 for a in awards if a.is_awarded)]}, note=note, via=via)
+    _tell_applicants_and_recommenders(programme, awards)
+    return programme
+
+
+def _tell_applicants_and_recommenders(programme, awards):
+    link = reverse("awards:public_list") + f"?year={programme.year}"
+    members = defaultdict(list)
+    for m in OrganisationMembership.objects.filter(
+        organisation_id__in={a.application.organisation_id for a in awards}, status=MembershipStatus.APPROVED
+    ).select_related("user"):
+        members[m.organisation_id].append(m.user)
+    for award in awards:
+        outcome = award.get_tier_display() if award.is_awarded else _("未获奖")
+        notify(
+            members[award.application.organisation_id],
+            _("成果公布：%(title)s") % {"title": programme.title},
+            _("贵单位申报的项目“%(project)s”评定结果：%(outcome)s。")
+            % {"project": award.project_name, "outcome": outcome},
+            link=reverse("dashboard"),
+        )
+    units = {a.application.recommender_id for a in awards if a.application.recommender_id}
+    parents = {a.application.recommender.parent_id for a in awards
+               if a.application.recommender_id and a.application.recommender.parent_id}
+    recommenders = User.objects.filter(Q(recommending_unit_id__in=units | parents), role=Role.RECOMMENDER)
+    awarded = sum(1 for a in awards if a.is_awarded)
+    notify(
+        recommenders,
+        _("成果公布：%(title)s") % {"title": programme.title},
+        _("本年度共认定成果 %(n)s 项，名单已向社会公布。") % {"n": awarded},
+        link=link,
+    )
+
+
+@transaction.atomic
+def unpublish(actor, programme, reason: str, *, via: str = "web") -> Programme:
+    """Back to determination (workflow transition "unpublish"); superusers only, with a reason."""
+    programme = Programme.objects.select_related("organiser").get(pk=programme.pk)
+    _check(may_unpublish(actor, programme))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写撤回理由。(A reason is required.)"))
+    programme = transition_programme(actor, programme, "unpublish", note=reason, via=via)
+    determination = determination_for(programme)
+    before = determination.published_at
+    determination.published_at, determination.published_by = None, None
+    determination.save()
+    audit.record(actor, "awards.unpublish", programme,
+                 changes={"published_at": [before.isoformat() if before else None, None]}, note=reason, via=via)
+    _tell_administrators(programme, _("已撤回公布：%(title)s") % {"title": programme.title}, reason)
+    return programme

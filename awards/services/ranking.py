@@ -1,0 +1,113 @@
+"""The ranking of a programme and its proposed and final tiers (computed live until approval)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from applications.models import Application
+
+from .. import tiers as tier_rules
+from ..models import Determination, TierOverride
+from ..models.awards import Tier
+from . import scores as score_service
+from .scores import ApplicationScores, ProgrammeScores
+
+TIE_RULE = _(
+    "同分时依次比较：第二部分（质量创新程度）小计较高者在前；第三部分（质量攻关成效）小计较高者在前；"
+    "提交时间较早者在前。各部分小计按与总分相同的统计量计算。"
+)
+
+
+@dataclass
+class RankingRow:
+    scores: ApplicationScores
+    rank: int | None
+    statistic: float | None
+    proposed: str
+    override: TierOverride | None
+
+    @property
+    def application(self):
+        return self.scores.application
+
+    @property
+    def tier(self) -> str:
+        return self.override.tier if self.override else self.proposed
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label
+
+    @property
+    def proposed_label(self) -> str:
+        return Tier(self.proposed).label
+
+
+@dataclass
+class Ranking:
+    data: ProgrammeScores
+    rows: list[RankingRow]
+    determination: Determination | None
+
+    @property
+    def settings(self):
+        return self.data.settings
+
+    @property
+    def statistic_label(self) -> str:
+        return self.settings.get_ranking_statistic_display()
+
+    @property
+    def tie_rule(self) -> str:
+        return str(TIE_RULE)
+
+    def counts(self) -> dict[str, int]:
+        found = {t: 0 for t in Tier.values}
+        for row in self.rows:
+            found[row.tier] += 1
+        return found
+
+    def flagged_experts(self):
+        return [b for b in self.data.experts.values() if b.flagged]
+
+    def expert_rows(self) -> list[tuple[str, object]]:
+        """(name, ExpertBias), the most divergent first."""
+        names = self.data.expert_names
+        rows = [(names.get(pk, ""), bias) for pk, bias in self.data.experts.items()]
+        return sorted(rows, key=lambda r: (r[1].z is None, -abs(r[1].z or 0), r[0]))
+
+
+def build(programme, *, category=None, panel=None) -> Ranking:
+    """Ranks every application with at least one counted score; those without stay unranked at the end.
+    Ranks and proposed tiers are programme-wide; a filter only narrows what is shown."""
+    everything = score_service.load(programme)
+    name = everything.settings.ranking_statistic
+    scored = [a for a in everything.applications if a.total.n]
+    candidates = {
+        a.application.pk: tier_rules.Candidate(
+            key=a.application.pk, statistic=a.statistic(name), section2=a.section_statistic(1, name),
+            section3=a.section_statistic(2, name), submitted_at=a.application.submitted_at, number=a.application.pk,
+        )
+        for a in scored
+    }
+    ordered = tier_rules.rank(list(candidates.values()))
+    proposals = tier_rules.propose(
+        [c.statistic for c in ordered], everything.settings.tier_method, everything.settings.tier_values
+    )
+    position = {c.key: (n, tier) for n, (c, tier) in enumerate(zip(ordered, proposals, strict=True), start=1)}
+    overrides = {o.application_id: o for o in TierOverride.objects.filter(application__programme=programme)
+                 .select_related("decided_by")}
+    shown = everything.applications
+    if category or panel:
+        keep = set(score_service.filter_applications(
+            Application.objects.filter(programme=programme), category=category, panel=panel
+        ).values_list("pk", flat=True))
+        shown = [a for a in shown if a.application.pk in keep]
+    rows = []
+    for a in shown:
+        rank, proposed = position.get(a.application.pk, (None, Tier.NONE))
+        rows.append(RankingRow(a, rank, a.statistic(name) if a.total.n else None, proposed,
+                               overrides.get(a.application.pk)))
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.application.pk))
+    determination = Determination.objects.filter(programme=programme).first()
+    return Ranking(everything, rows, determination)

@@ -1,0 +1,133 @@
+"""Feeds the pure aggregation (awards.aggregation) from the database in a constant number of queries.
+
+Only SUBMITTED scores of ACTIVE assignments count: a recused or removed expert's score and any draft
+are left out everywhere (ranking, exports, flags)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from applications.models import Application
+from scoring.models import AssignmentStatus, Criterion, CriterionScore, ExpertProfile, Panel, Score, ScoreStatus
+
+from .. import aggregation as agg
+from ..models import AwardSettings
+
+
+@dataclass
+class ExpertScore:
+    score_id: int
+    expert_id: int
+    total: float
+    points: dict[int, float] = field(default_factory=dict)  # criterion id → points
+    sections: list[float] = field(default_factory=list)  # subtotal per rubric section, in order
+
+
+@dataclass
+class ApplicationScores:
+    application: Application
+    scores: list[ExpertScore]
+    total: agg.Summary
+    sections: list[agg.Summary]
+    criteria: dict[int, agg.Summary]
+    normalised_z: float | None = None
+    normalised_points: float | None = None
+    disagreement: bool = False
+
+    def statistic(self, name: str) -> float | None:
+        return self.total.statistic(name)
+
+    def section_statistic(self, index: int, name: str) -> float | None:
+        return self.sections[index].statistic(name) if index < len(self.sections) else None
+
+
+@dataclass
+class ProgrammeScores:
+    programme: object
+    settings: AwardSettings
+    sections: list  # RubricSection, in order
+    criteria: list  # Criterion, in rubric order
+    applications: list[ApplicationScores]
+    experts: dict[int, agg.ExpertBias]
+    expert_names: dict[int, str]
+
+    def expert_labels(self, anonymise: bool) -> dict[int, str]:
+        """Names for administrators; 专家1, 专家2 … (by expert number) when anonymised."""
+        if not anonymise:
+            return self.expert_names
+        return {pk: f"专家{n}" for n, pk in enumerate(sorted(self.expert_names), start=1)}
+
+
+def settings_for(programme) -> AwardSettings:
+    found = AwardSettings.objects.filter(programme=programme).first()
+    return found or AwardSettings.objects.create(programme=programme)
+
+
+def counted_scores(programme):
+    """The scores that count: submitted, by an expert whose assignment is still active."""
+    return Score.objects.filter(
+        status=ScoreStatus.SUBMITTED,
+        assignment__status=AssignmentStatus.ACTIVE,
+        assignment__application__programme=programme,
+    )
+
+
+def filter_applications(qs, *, category=None, panel=None):
+    if category:
+        qs = qs.filter(category_id=category)
+    if panel:
+        qs = qs.filter(category__in=Panel.objects.filter(pk=panel).values("categories"))
+    return qs
+
+
+def load(programme) -> ProgrammeScores:
+    """Everything the ranking, the score sheet and the flags need (7 queries, whatever the size)."""
+    settings = settings_for(programme)
+    criteria = list(
+        Criterion.objects.filter(section__rubric__programme_links__programme=programme).select_related("section")
+        .order_by("section__order", "section__pk", "order", "pk")
+    )
+    sections = list({c.section_id: c.section for c in criteria}.values())
+    section_index = {s.pk: i for i, s in enumerate(sections)}
+    applications = list(
+        Application.objects.filter(programme=programme, assignments__isnull=False).distinct()
+        .select_related("organisation", "category", "recommender").order_by("pk")
+    )
+    scores: dict[int, ExpertScore] = {}
+    by_app: dict[int, list[ExpertScore]] = defaultdict(list)
+    for score_id, app_id, expert_id, total in counted_scores(programme).values_list(
+        "pk", "assignment__application_id", "assignment__expert_id", "total"
+    ).order_by("assignment__expert_id"):
+        row = ExpertScore(score_id, expert_id, float(total), sections=[0.0] * len(sections))
+        scores[score_id] = row
+        by_app[app_id].append(row)
+    for score_id, criterion_id, section_id, points in CriterionScore.objects.filter(
+        score__in=counted_scores(programme)
+    ).values_list("score_id", "criterion_id", "criterion__section_id", "points"):
+        if points is None or score_id not in scores:
+            continue
+        scores[score_id].points[criterion_id] = float(points)
+        if section_id in section_index:
+            scores[score_id].sections[section_index[section_id]] += float(points)
+
+    totals = {(app_id, s.expert_id): s.total for app_id, rows in by_app.items() for s in rows}
+    bias = agg.expert_bias(totals, float(settings.bias_z_threshold))
+    normalised = agg.normalise(totals)
+    trim = settings.trim_min_scores
+    threshold = float(settings.disagreement_threshold)
+    result = []
+    for application in applications:
+        rows = by_app.get(application.pk, [])
+        total = agg.summarise([s.total for s in rows], trim)
+        z, points = normalised.get(application.pk, (None, None))
+        result.append(ApplicationScores(
+            application=application, scores=rows, total=total,
+            sections=[agg.summarise([s.sections[i] for s in rows], trim) for i in range(len(sections))],
+            criteria={c.pk: agg.summarise([s.points[c.pk] for s in rows if c.pk in s.points], trim) for c in criteria},
+            normalised_z=z, normalised_points=points,
+            disagreement=bool(total.n >= 2 and total.spread is not None and total.spread > threshold + 1e-9),
+        ))
+    names = {
+        p.pk: p.user.display_name
+        for p in ExpertProfile.objects.filter(pk__in={s.expert_id for s in scores.values()}).select_related("user")
+    }
+    return ProgrammeScores(programme, settings, sections, criteria, result, bias, names)

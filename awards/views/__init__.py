@@ -1,0 +1,1 @@
+"""Views of the awards app: they translate HTTP into service calls and nothing more."""

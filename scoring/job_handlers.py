@@ -1,0 +1,53 @@
+"""Background jobs of expert review (autodiscovered by portal.apps).
+
+"scoring.auto_assign" — params {"programme_id": int, "seed": int}: detects conflicts, solves the
+assignment and stores an AssignmentProposal for the administrator to review and apply; the file
+it returns is the proposal as a CSV (UTF-8 with BOM, opens in Excel).
+"""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.models import Application
+from portal import jobs
+from portal.models import Programme
+from portal.permissions import deny
+from scoring.models import ExpertProfile
+from scoring.permissions import may_assign
+from scoring.services.assignment import create_proposal
+
+AUTO_ASSIGN = "scoring.auto_assign"
+
+
+def may_request_auto_assign(user, params):
+    programme = Programme.objects.filter(pk=params.get("programme_id")).first()
+    if programme is None:
+        return deny(_("批次不存在。"))
+    return may_assign(user, programme)
+
+
+def proposal_csv(proposal) -> bytes:
+    app_ids = {a for a, _e in proposal.pairs} | {u["application"] for u in proposal.unstaffed}
+    apps = dict(Application.objects.filter(pk__in=app_ids).values_list("pk", "project_name"))
+    experts = {e.pk: e for e in ExpertProfile.objects.filter(pk__in={e for _a, e in proposal.pairs})
+               .select_related("user")}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("项目编号"), _("项目名称"), _("专家"), _("工作单位"), _("说明")])
+    for app_id, expert_id in proposal.pairs:
+        expert = experts.get(expert_id)
+        writer.writerow([app_id, apps.get(app_id, ""), expert.name if expert else expert_id,
+                         expert.work_unit if expert else "", ""])
+    for row in proposal.unstaffed:
+        writer.writerow([row["application"], apps.get(row["application"], ""), "", "", row["reason"]])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@jobs.register(AUTO_ASSIGN, gettext_lazy("专家自动分配"), can_request=may_request_auto_assign)
+def auto_assign(job, progress):
+    programme = Programme.objects.get(pk=job.params["programme_id"])
+    proposal = create_proposal(job.requested_by, programme, int(job.params.get("seed") or 0), progress=progress)
+    return f"assignment-proposal-{proposal.pk}.csv", proposal_csv(proposal)

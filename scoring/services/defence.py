@@ -1,0 +1,273 @@
+"""现场答辩 (DB31/T 1368—2022 §6.3.2): the administrator schedules sessions — date, time, place or
+meeting link, panel, experts, applications in order — and the slot start times follow from the
+session start and each slot's minutes. Applicants are told their slot (and told again when it
+moves or is cancelled); seated experts are told too. A conflicted expert is never seated in a
+session that holds the application they must avoid. Attendance is recorded per slot."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.visibility import applications_for
+from portal.models.organisations import MembershipStatus
+from portal.models.users import Role
+from portal.permissions import administers_programme
+from portal.services import audit
+from portal.services.errors import DomainError, PermissionDenied
+from portal.services.notify import notify
+from scoring.models import DefenceSession, DefenceSlot
+from scoring.services.conflicts import blocking_conflicts
+
+MAX_SLOT_MINUTES = 240
+
+
+class InvalidSession(DomainError):
+    def __init__(self, faults: list[str]):
+        self.faults = faults
+        super().__init__("；".join(faults))
+
+
+@dataclass
+class SessionInput:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    meeting_link: str = ""
+    panel: object = None
+    experts: list = field(default_factory=list)  # ExpertProfile; empty with a panel: the panel's experts
+    slots: list = field(default_factory=list)  # [(application, minutes)], in presentation order
+
+
+# ---- visibility ---------------------------------------------------------------------------------
+
+
+def sessions_for(user):
+    """Administrators: sessions of their organiser's programmes. Experts: the sessions they sit in.
+    Applicants see slots, not sessions (slots_for)."""
+    qs = DefenceSession.objects.select_related("programme", "panel")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.ADMINISTRATOR:
+        return qs.filter(programme__organiser_id=user.organiser_id) if user.organiser_id else qs.none()
+    if user.role == Role.EXPERT:
+        return qs.filter(experts__user_id=user.pk).distinct()
+    return qs.none()
+
+
+def slots_for(user):
+    """An applicant's own slots (their organisation's applications)."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.APPLICANT:
+        return DefenceSlot.objects.none()
+    return (DefenceSlot.objects.filter(application__in=applications_for(user))
+            .select_related("session", "application").order_by("starts_at"))
+
+
+def visible_slots(user, session):
+    """The slots of ``session`` a person may see: all for its administrators; for a seated expert
+    all but the applications they must avoid (a conflict declared after seating)."""
+    slots = session.slots.select_related("application__organisation").order_by("order")
+    if getattr(user, "role", None) == Role.EXPERT and not user.is_superuser:
+        avoided = blocking_conflicts().filter(expert__user_id=user.pk)
+        slots = slots.exclude(application_id__in=avoided.values("application_id"))
+    return slots
+
+
+def seating_conflicts(session):
+    """Blocking conflicts between the seated experts and the session's applications (for the
+    administrator: they can arise after seating)."""
+    return blocking_conflicts().filter(
+        expert__in=session.experts.all(), application__in=session.slots.values("application"),
+    ).select_related("expert__user", "application")
+
+
+# ---- checks -------------------------------------------------------------------------------------
+
+
+def _check(programme, data: SessionInput, session=None) -> list[str]:
+    faults = []
+    if not data.title.strip():
+        faults.append(_("请填写场次名称。(Title required.)"))
+    if data.ends_at <= data.starts_at:
+        faults.append(_("结束时间须晚于开始时间。(The end must be after the start.)"))
+    if not (data.place.strip() or data.meeting_link.strip()):
+        faults.append(_("请填写答辩地点或会议链接。(Give a place or a meeting link.)"))
+    if data.panel is not None and data.panel.programme_id != programme.pk:
+        faults.append(_("评审组不属于本批次。(The panel belongs to another programme.)"))
+    seen = set()
+    for application, minutes in data.slots:
+        if application.programme_id != programme.pk:
+            faults.append(_("项目“%(a)s”不属于本批次。(Not in this programme.)") % {"a": application})
+        if application.pk in seen:
+            faults.append(_("项目“%(a)s”重复安排。(Listed twice.)") % {"a": application})
+        seen.add(application.pk)
+        if not 1 <= minutes <= MAX_SLOT_MINUTES:
+            faults.append(_("项目“%(a)s”的答辩时长须在 1–%(m)d 分钟之间。(Bad slot length.)")
+                          % {"a": application, "m": MAX_SLOT_MINUTES})
+    elsewhere = DefenceSlot.objects.filter(session__programme=programme, application_id__in=seen)
+    if session is not None:
+        elsewhere = elsewhere.exclude(session=session)
+    for slot in elsewhere.select_related("session", "application"):
+        faults.append(_("项目“%(a)s”已安排在场次“%(s)s”。(Already scheduled elsewhere.)")
+                      % {"a": slot.application, "s": slot.session})
+    end = data.starts_at + timedelta(minutes=sum(m for _a, m in data.slots))
+    if data.slots and end > data.ends_at:
+        faults.append(_("答辩安排至 %(end)s，超出场次结束时间 %(close)s。(The slots run past the end.)") % {
+            "end": timezone.localtime(end).strftime("%H:%M"),
+            "close": timezone.localtime(data.ends_at).strftime("%H:%M")})
+    conflicts = blocking_conflicts().filter(
+        expert__in=data.experts, application_id__in=seen,
+    ).select_related("expert__user", "application")
+    for conflict in conflicts:
+        faults.append(_("专家%(e)s与项目“%(a)s”存在回避关系，不能安排在同一场答辩。(Conflicted expert.)")
+                      % {"e": conflict.expert.name, "a": conflict.application})
+    return faults
+
+
+def _experts(data: SessionInput) -> list:
+    if not data.experts and data.panel is not None:
+        data.experts = list(data.panel.experts.all())
+    return data.experts
+
+
+# ---- notifications ------------------------------------------------------------------------------
+
+
+def applicant_users(application) -> list:
+    """The people who act for the application: its organisation's approved members."""
+    members = application.organisation.memberships.filter(status=MembershipStatus.APPROVED).select_related("user")
+    return [m.user for m in members] + ([application.created_by] if application.created_by_id else [])
+
+
+def _where(session) -> str:
+    parts = [session.place] if session.place else []
+    if session.meeting_link:
+        parts.append(_("会议链接：%(link)s") % {"link": session.meeting_link})
+    return "；".join(parts)
+
+
+def _slot_text(slot) -> str:
+    start = timezone.localtime(slot.starts_at)
+    end = start + timedelta(minutes=slot.minutes)
+    return _("项目“%(a)s”答辩时间：%(day)s %(start)s–%(end)s（第 %(n)d 位）；%(where)s") % {
+        "a": slot.application.project_name, "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
+        "end": end.strftime("%H:%M"), "n": slot.order, "where": _where(slot.session)}
+
+
+def _tell_applicants(slot, subject) -> None:
+    notify(applicant_users(slot.application), subject % {"title": slot.session.programme.title},
+           _slot_text(slot), link=reverse("scoring:defence_mine"))
+
+
+def _tell_experts(session, experts, subject) -> None:
+    start = timezone.localtime(session.starts_at)
+    notify([e.user for e in experts], subject % {"title": session.title},
+           _("%(day)s %(start)s–%(end)s；%(where)s") % {
+               "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
+               "end": timezone.localtime(session.ends_at).strftime("%H:%M"), "where": _where(session)},
+           link=reverse("scoring:defence_detail", args=[session.pk]))
+
+
+# ---- services -----------------------------------------------------------------------------------
+
+
+def _slot_state(session) -> dict:
+    return {s.application_id: (s.starts_at, s.minutes, s.order) for s in session.slots.all()}
+
+
+def _snapshot(session) -> dict:
+    data = audit.snapshot(session)
+    data["slots"] = [f"{s.order}. {s.application_id} {timezone.localtime(s.starts_at):%H:%M} {s.minutes}"
+                     for s in session.slots.order_by("order")]
+    return data
+
+
+def _write(session, data: SessionInput) -> None:
+    session.title, session.place = data.title.strip(), data.place.strip()
+    session.meeting_link = data.meeting_link.strip()
+    session.starts_at, session.ends_at, session.panel = data.starts_at, data.ends_at, data.panel
+    session.full_clean(exclude=["programme"])
+    session.save()
+    session.experts.set(data.experts)
+    session.slots.all().delete()
+    start = data.starts_at
+    for order, (application, minutes) in enumerate(data.slots, start=1):
+        DefenceSlot.objects.create(session=session, application=application, order=order, starts_at=start,
+                                   minutes=minutes)
+        start += timedelta(minutes=minutes)
+
+
+@transaction.atomic
+def schedule_session(actor, programme, data: SessionInput, *, via: str = "web") -> DefenceSession:
+    decision = administers_programme(actor, programme)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    _experts(data)
+    faults = _check(programme, data)
+    if faults:
+        raise InvalidSession(faults)
+    session = DefenceSession(programme=programme)
+    _write(session, data)
+    audit.record(actor, "defence.schedule", session, changes=audit.diff({}, _snapshot(session)), via=via)
+    for slot in session.slots.select_related("application", "session__programme"):
+        _tell_applicants(slot, _("现场答辩安排：%(title)s"))
+    _tell_experts(session, data.experts, _("现场答辩邀请：%(title)s"))
+    return session
+
+
+@transaction.atomic
+def update_session(actor, session, data: SessionInput, *, via: str = "web") -> DefenceSession:
+    """Reschedules: applicants whose slot is new or moved are told, removed ones told of the
+    cancellation; experts newly seated (or all, when the time or place moved) are told."""
+    session = DefenceSession.objects.select_for_update().select_related("programme").get(pk=session.pk)
+    decision = administers_programme(actor, session.programme)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    _experts(data)
+    faults = _check(session.programme, data, session)
+    if faults:
+        raise InvalidSession(faults)
+    before, old_slots = _snapshot(session), _slot_state(session)
+    old_where = (session.starts_at, session.ends_at, session.place, session.meeting_link)
+    old_experts = set(session.experts.values_list("pk", flat=True))
+    removed = list(session.slots.exclude(application__in=[a for a, _m in data.slots]).select_related("application"))
+    _write(session, data)
+    audit.record(actor, "defence.update", session, changes=audit.diff(before, _snapshot(session)), via=via)
+    moved_place = old_where != (session.starts_at, session.ends_at, session.place, session.meeting_link)
+    for slot in session.slots.select_related("application", "session__programme"):
+        previous = old_slots.get(slot.application_id)
+        if previous is None:
+            _tell_applicants(slot, _("现场答辩安排：%(title)s"))
+        elif moved_place or previous != (slot.starts_at, slot.minutes, slot.order):
+            _tell_applicants(slot, _("现场答辩安排变更：%(title)s"))
+    for slot in removed:
+        notify(applicant_users(slot.application), _("现场答辩安排取消：%(title)s") % {"title": session.programme.title},
+               _("项目“%(a)s”原定于场次“%(s)s”的答辩已取消，新的安排将另行通知。")
+               % {"a": slot.application.project_name, "s": session.title}, link=reverse("scoring:defence_mine"))
+    seated = [e for e in data.experts if moved_place or e.pk not in old_experts]
+    _tell_experts(session, seated, _("现场答辩安排：%(title)s"))
+    return session
+
+
+@transaction.atomic
+def record_attendance(actor, session, attendance: dict, *, via: str = "web") -> int:
+    """``attendance``: {slot pk: True (出席) / False (缺席) / None (未记录)}. Returns changed slots."""
+    decision = administers_programme(actor, session.programme)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    changes = {}
+    for slot in session.slots.select_for_update().select_related("application"):
+        if slot.pk in attendance and attendance[slot.pk] != slot.attended:
+            changes[slot.application.project_name] = [slot.attended, attendance[slot.pk]]
+            slot.attended = attendance[slot.pk]
+            slot.save(update_fields=["attended"])
+    if changes:
+        audit.record(actor, "defence.attendance", session, changes=changes, via=via)
+    return len(changes)
+

@@ -1,0 +1,54 @@
+"""Who may open which score sheet, and scoring progress for administrators. (Reminders to experts
+with unsubmitted scores: scoring.services.assignment.send_reminders, used by both progress pages.)"""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from scoring.models import Assignment, AssignmentStatus, ScoreStatus
+from scoring.services.conflicts import blocking_conflict_subquery
+from scoring.visibility import assignments_for
+
+
+def score_sheets_for(user):
+    """Assignments whose score sheet the person may open: scoring.visibility.assignments_for —
+    administrators those of their organiser's programmes (read-only, to reopen); experts their own
+    active, pledged, unconflicted ones in a programme under review; no one else. Outside this
+    queryset the sheet answers 404, so an expert never reaches another expert's score."""
+    return assignments_for(user).select_related(
+        "application__programme", "application__organisation", "expert__user")
+
+
+def _submitted():
+    return Count("pk", filter=Q(score__status=ScoreStatus.SUBMITTED))
+
+
+def scoring_progress(programme) -> dict:
+    """Per expert: submitted / assigned (active assignments); per application: submitted scores /
+    active assignments, with the recused count beside it."""
+    active = (Assignment.objects.filter(application__programme=programme, status=AssignmentStatus.ACTIVE)
+              .exclude(blocking_conflict_subquery()))
+    experts = list(
+        active.values("expert_id", "expert__user__full_name", "expert__user__username", "expert__work_unit")
+        .annotate(total=Count("pk"), done=_submitted(), drafts=Count("pk", filter=Q(score__status=ScoreStatus.DRAFT)))
+        .order_by("expert__user__full_name", "expert_id")
+    )
+    applications = list(
+        programme.applications.filter(assignments__isnull=False).distinct()
+        .annotate(
+            assigned=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE), distinct=True),
+            submitted=Count("assignments", distinct=True, filter=Q(assignments__status=AssignmentStatus.ACTIVE,
+                                                                    assignments__score__status=ScoreStatus.SUBMITTED)),
+            recused=Count("assignments", filter=Q(assignments__status=AssignmentStatus.RECUSED), distinct=True),
+        )
+        .select_related("organisation").order_by("pk")
+    )
+    total = sum(row["total"] for row in experts)
+    done = sum(row["done"] for row in experts)
+    return {
+        "experts": [row | {"late": row["done"] < row["total"]} for row in experts],
+        "applications": applications,
+        "total": total,
+        "done": done,
+        "percent": round(done * 100 / total) if total else 0,
+        "deadline_passed": bool(programme.scoring_deadline and timezone.now() > programme.scoring_deadline),
+    }

@@ -1,0 +1,278 @@
+"""Scoring (评分): an assigned expert saves a draft, submits (which locks the sheet), and an
+administrator of the programme may reopen a submitted sheet with a reason.
+
+Every rule is here: who may score (the assigned expert, on an active assignment with no blocking
+conflict, pledged, while the programme is reviewing and before its scoring deadline), what a valid
+sheet is (a band of the criterion, points inside it and not above the maximum, whole points or .5
+when the rubric allows it, a comment for the lowest band, a level or an explicit "no bonus" for a
+bonus criterion), optimistic locking on Score.lock_version, and the total (computed here only).
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import ProgrammeStatus
+from portal.permissions import ALLOW, Decision, administers_programme, deny
+from portal.services import audit
+from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.notify import notify
+from scoring.models import (
+    Assignment,
+    AssignmentStatus,
+    CriterionKind,
+    CriterionScore,
+    ProgrammeRubric,
+    Score,
+    ScoreStatus,
+)
+from scoring.permissions import has_pledged
+from scoring.services.conflicts import is_blocked
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fault:
+    criterion_id: int | None  # None: the sheet as a whole
+    part: str  # band | points | comment | level
+    message: str
+
+
+class ScoreRejected(DomainError):
+    """The sheet breaks a scoring rule; ``faults`` say where."""
+
+    def __init__(self, faults: list[Fault]):
+        self.faults = faults
+        super().__init__(_("评分有误，请按提示修改。(The score sheet has errors.)"))
+
+
+class StaleScore(DomainError):
+    """Optimistic locking: the sheet was saved elsewhere since this form was loaded."""
+
+
+# ---- permission predicates ----------------------------------------------------------------------
+
+
+def is_assigned_expert(user, assignment) -> Decision:
+    if getattr(user, "is_authenticated", False) and assignment.expert.user_id == user.pk:
+        return ALLOW
+    return deny(_("只有被分配的专家本人可以评分。(Only the assigned expert may score.)"))
+
+
+def assignment_in_force(assignment) -> Decision:
+    if assignment.status == AssignmentStatus.RECUSED:
+        return deny(_("该分配已回避，不能评分。(The assignment is recused.)"))
+    if assignment.status != AssignmentStatus.ACTIVE:
+        return deny(_("该分配已撤销，不能评分。(The assignment was removed.)"))
+    if is_blocked(assignment.expert_id, assignment.application_id):
+        return deny(_("您与该项目存在回避关系，不能评分。(A conflict of interest blocks this score.)"))
+    return ALLOW
+
+
+def scoring_open(programme, now=None) -> Decision:
+    if programme.status != ProgrammeStatus.REVIEWING:
+        return deny(_("该批次不在专家评价阶段，不能评分。(The programme is not in review.)"))
+    deadline = programme.scoring_deadline
+    if deadline is not None and (now or timezone.now()) > deadline:
+        return deny(_("评分已于 %(t)s 截止。(The scoring deadline has passed.)")
+                    % {"t": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+    return ALLOW
+
+
+def may_score(user, assignment) -> Decision:
+    for decision in (is_assigned_expert(user, assignment), assignment_in_force(assignment),
+                     has_pledged(user, assignment.application.programme),
+                     scoring_open(assignment.application.programme)):
+        if not decision:
+            return decision
+    return ALLOW
+
+
+def may_reopen(user, score) -> Decision:
+    decision = administers_programme(user, score.assignment.application.programme)
+    if not decision:
+        return decision
+    if score.status != ScoreStatus.SUBMITTED:
+        return deny(_("只有已提交的评分可以退回修改。(Only a submitted score can be reopened.)"))
+    return ALLOW
+
+
+# ---- the sheet ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemInput:
+    """What the form says about one criterion."""
+
+    criterion_id: int
+    band_id: int | None = None
+    points: Decimal | None = None
+    comment: str = ""
+    bonus_level_id: int | None = None
+    no_bonus: bool = False  # bonus criterion: the expert chose "none" (0 points)
+
+
+def rubric_of(programme):
+    link = ProgrammeRubric.objects.filter(programme=programme).select_related("rubric").first()
+    return link.rubric if link else None
+
+
+def rubric_criteria(rubric) -> list:
+    """The rubric's criteria in order, with bands and bonus levels loaded."""
+    sections = rubric.sections.order_by("order", "pk").prefetch_related("criteria__bands", "criteria__bonus_levels")
+    return [c for s in sections for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
+
+
+def lowest_band(criterion):
+    return min(criterion.bands.all(), key=lambda b: b.min_points, default=None)
+
+
+def _points_fault(points: Decimal, half: bool) -> str:
+    step = points * 2 if half else points
+    if step != step.to_integral_value():
+        return (_("得分须为整数或 .5 分。(Whole or half points only.)") if half
+                else _("得分须为整数。(Whole points only.)"))
+    return ""
+
+
+def check_items(rubric, items: list[ItemInput], *, complete: bool) -> tuple[dict, list[Fault]]:
+    """Checks every item against the rubric. Returns ({criterion pk: (criterion, band, level,
+    points, comment)}, faults). ``complete`` (submission) also needs every criterion scored."""
+    given = {item.criterion_id: item for item in items}
+    cleaned, faults = {}, []
+    for criterion in rubric_criteria(rubric):
+        item = given.get(criterion.pk) or ItemInput(criterion.pk)
+        fault = _check_one(rubric, criterion, item, complete)
+        if fault:
+            faults.append(Fault(criterion.pk, *fault))
+            continue
+        band = next((b for b in criterion.bands.all() if b.pk == item.band_id), None)
+        level = next((v for v in criterion.bonus_levels.all() if v.pk == item.bonus_level_id), None)
+        points = Decimal(level.value) if level else (Decimal(0) if item.no_bonus else item.points)
+        if criterion.kind == CriterionKind.BONUS and not (level or item.no_bonus):
+            points = None
+        if band or level or points is not None or item.comment.strip():
+            cleaned[criterion.pk] = (criterion, band, level, points, item.comment.strip())
+    return cleaned, faults
+
+
+def _check_one(rubric, criterion, item: ItemInput, complete: bool):
+    """(part, message) of the first fault of one item, or None."""
+    name = f"{criterion.code} {criterion.name}"
+    if criterion.kind == CriterionKind.BONUS:
+        if item.bonus_level_id is not None and item.bonus_level_id not in {v.pk for v in criterion.bonus_levels.all()}:
+            return "level", _("所选等级不属于该加分项。(Unknown level.)")
+        if complete and item.bonus_level_id is None and not item.no_bonus:
+            return "level", _("请为加分项“%(c)s”选择等级或“不加分”。(Choose a level.)") % {"c": name}
+        return None
+    band = next((b for b in criterion.bands.all() if b.pk == item.band_id), None)
+    if item.band_id is not None and band is None:
+        return "band", _("所选分档不属于该评价内容。(Unknown band.)")
+    if item.points is not None:
+        if band is None:
+            return "band", _("请先选择分档，再填写得分。(Choose a band first.)")
+        message = _points_fault(item.points, rubric.allows_half_points)
+        if message:
+            return "points", message
+        if item.points > criterion.max_points:
+            return "points", _("得分超过该项满分 %(max)s 分。(Over the maximum.)") % {"max": criterion.max_points}
+        if not band.min_points <= item.points <= band.max_points:
+            return "points", _("得分须在所选分档 %(band)s 分之内。(Out of band.)") % {"band": band.points_label}
+    if complete:
+        if band is None:
+            return "band", _("请为“%(c)s”选择分档。(Choose a band.)") % {"c": name}
+        if item.points is None:
+            return "points", _("请为“%(c)s”填写得分。(Enter the points.)") % {"c": name}
+        lowest = lowest_band(criterion)
+        if lowest is not None and band.pk == lowest.pk and not item.comment.strip():
+            return "comment", _("选择最低档时须填写评语。(A comment is required for the lowest band.)")
+    return None
+
+
+def _snapshot(score) -> dict:
+    data = {"status": score.status, "total": f"{Decimal(score.total):.1f}", "overall_comment": score.overall_comment}
+    for item in score.items.select_related("criterion", "band", "bonus_level"):
+        choice = item.band.points_label if item.band else (item.bonus_level.label if item.bonus_level else "")
+        data[item.criterion.code] = f"{choice} / {item.points if item.points is not None else '—'} / {item.comment}"
+    return data
+
+
+def _write_items(score, cleaned: dict) -> Decimal:
+    score.items.exclude(criterion_id__in=list(cleaned)).delete()
+    total = Decimal(0)
+    for criterion, band, level, points, comment in cleaned.values():
+        CriterionScore.objects.update_or_create(
+            score=score, criterion=criterion,
+            defaults={"band": band, "bonus_level": level, "points": points, "comment": comment},
+        )
+        total += points or 0
+    return total.quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: str = "",
+               lock_version: int | None, submit: bool = False, via: str = "web") -> Score:
+    """Saves the expert's sheet as a draft, or submits it (complete, then locked)."""
+    assignment = (Assignment.objects.select_for_update()
+                  .select_related("expert__user", "application__programme").get(pk=assignment.pk))
+    decision = may_score(actor, assignment)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    score, _created = Score.objects.get_or_create(assignment=assignment)
+    if score.status == ScoreStatus.SUBMITTED:
+        raise InvalidTransition(
+            _("评分已提交并锁定；如需修改，请联系主管部门退回。(The score is submitted and locked.)"))
+    if lock_version != score.lock_version:
+        raise StaleScore(
+            _("评分表已在其他窗口或由他人保存过（版本 %(old)s → %(new)s），本次未保存。"
+              "下方保留了您填写的内容，请核对后再次保存。"
+              "(Conflict: the sheet changed since you opened it; nothing was overwritten.)")
+            % {"old": lock_version, "new": score.lock_version})
+    rubric = rubric_of(assignment.application.programme)
+    if rubric is None:
+        raise DomainError(_("该批次尚未指定评分细则。(The programme has no rubric.)"))
+    cleaned, faults = check_items(rubric, items, complete=submit)
+    if faults:
+        raise ScoreRejected(faults)
+    before = _snapshot(score)
+    score.total = _write_items(score, cleaned)
+    score.overall_comment = (overall_comment or "").strip()
+    score.lock_version += 1
+    if submit:
+        score.status, score.submitted_at = ScoreStatus.SUBMITTED, timezone.now()
+    score.save()
+    audit.record(actor, "score.submit" if submit else "score.save_draft", score,
+                 changes=audit.diff(before, _snapshot(score)), via=via)
+    if submit:
+        notify([actor], _("评分已提交：%(name)s") % {"name": assignment.application.project_name},
+               _("您的评分已提交并锁定，总分 %(total)s。") % {"total": score.total},
+               link=reverse("scoring:score_sheet", args=[assignment.pk]))
+    return score
+
+
+@transaction.atomic
+def reopen_score(actor, score, *, reason: str, via: str = "web") -> Score:
+    """An administrator of the programme returns a submitted score to the expert as a draft."""
+    score = (Score.objects.select_for_update()
+             .select_related("assignment__application__programme", "assignment__expert__user").get(pk=score.pk))
+    decision = may_reopen(actor, score)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写退回理由。(A reason is required.)"))
+    before = _snapshot(score)
+    score.status, score.submitted_at = ScoreStatus.DRAFT, None
+    score.lock_version += 1
+    score.save()
+    audit.record(actor, "score.reopen", score, changes=audit.diff(before, _snapshot(score)), note=reason, via=via)
+    application = score.assignment.application
+    notify([score.assignment.expert.user], _("评分已退回修改：%(name)s") % {"name": application.project_name},
+           _("主管部门退回了您的评分，理由：%(reason)s") % {"reason": reason},
+           link=reverse("scoring:score_sheet", args=[score.assignment_id]))
+    return score

@@ -1,0 +1,115 @@
+"""The confidentiality pledge page and the gate every expert page of a programme goes through.
+
+``require_pledge(kind, kwarg="pk")`` — decorator for views an expert reaches:
+
+    from scoring.views.pledge import require_pledge
+
+    @require_pledge("assignment")          # kwargs["pk"] is an Assignment pk
+    def score_sheet(request, pk): ...
+
+    @require_pledge("application", "app_pk")   # an Application pk
+    @require_pledge("programme")               # a Programme pk
+
+For an expert, it finds the programme through what the expert could see once pledged
+(``scoring.visibility.pledge_gate_assignments``: active, unconflicted assignments in a programme
+under review) — anything else is 404 — and, until the programme's pledge is accepted, answers
+every request (GET or POST) with the pledge page instead of the view. Other roles pass through
+to the view, which applies its own visibility. The view itself must still look objects up through
+``scoring.visibility.assignments_for`` / ``applications_for_expert``.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.models import Programme
+from portal.services.errors import DomainError
+from scoring.permissions import expert_profile_of
+from scoring.services.pledge import accept_pledge, has_accepted, pledge_statement
+from scoring.visibility import expert_programmes, pledge_gate_assignments
+
+
+def _gated_programme(user, kind: str, pk) -> Programme:
+    gate = pledge_gate_assignments(user)
+    if kind == "programme":
+        return get_object_or_404(expert_programmes(user), pk=pk)
+    if kind == "assignment":
+        found = gate.filter(pk=pk)
+    elif kind == "application":
+        found = gate.filter(application_id=pk)
+    else:
+        raise ValueError(kind)
+    programme_id = found.values_list("application__programme_id", flat=True).first()
+    if programme_id is None:
+        raise Http404
+    return Programme.objects.get(pk=programme_id)
+
+
+def pledge_page(request, programme, *, next_url: str = "", status: int = 200):
+    return render(request, "scoring/pledge.html", {
+        "programme": programme, "statement": pledge_statement(programme), "next": next_url,
+        "accepted": None,
+    }, status=status)
+
+
+def require_pledge(kind: str = "assignment", kwarg: str = "pk"):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if expert_profile_of(request.user) is not None:
+                programme = _gated_programme(request.user, kind, kwargs[kwarg])
+                if not has_accepted(request.user, programme):
+                    return pledge_page(request, programme, next_url=request.get_full_path())
+            return view(request, *args, **kwargs)
+
+        wrapper.pledge_gate = kind
+        return wrapper
+
+    return decorator
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+def pledge(request, pk):
+    """Shows the statement (and when it was accepted)."""
+    if expert_profile_of(request.user) is None:
+        raise Http404
+    programme = get_object_or_404(expert_programmes(request.user), pk=pk)
+    accepted = programme.pledges.filter(expert=request.user.expert_profile).first()
+    return render(request, "scoring/pledge.html", {
+        "programme": programme, "statement": accepted.statement if accepted else pledge_statement(programme),
+        "accepted": accepted, "next": _safe_next(request, ""),
+    })
+
+
+@login_required
+@require_POST
+def pledge_accept(request, pk):
+    if expert_profile_of(request.user) is None:
+        raise Http404
+    programme = get_object_or_404(expert_programmes(request.user), pk=pk)
+    if request.POST.get("agree") != "1":
+        messages.error(request, _("请勾选“我已阅读并同意以上承诺”。(Please tick the box to accept.)"))
+        query = urlencode({"next": _safe_next(request, "")})
+        return redirect(f"{reverse('scoring:pledge', args=[pk])}?{query}")
+    try:
+        accept_pledge(request.user, programme)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("scoring:expert_home")
+    messages.success(request, _("已签署保密及回避承诺。"))
+    return redirect(_safe_next(request, reverse("scoring:expert_programme", args=[pk])))
