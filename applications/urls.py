@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import actions, evidence, pages, versions
+from .views import actions, annex2, evidence, pages, recommendation, versions
 
 app_name = "applications"
 urlpatterns = [
@@ -18,4 +18,15 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.download, name="evidence_download"),
     path("<int:pk>/versions/", versions.version_list, name="versions"),
     path("<int:pk>/diff/", versions.version_diff, name="diff"),
+    # recommendation (推荐)
+    path("recommend/", recommendation.workspace, name="recommend_workspace"),
+    path("<int:pk>/review/", recommendation.review, name="review"),
+    path("<int:pk>/review/endorse/", recommendation.endorse, name="endorse"),
+    path("<int:pk>/review/decline/", recommendation.decline, name="decline"),
+    path("<int:pk>/review/return/", recommendation.return_to_applicant, name="recommend_return"),
+    path("<int:pk>/review/return-to-street/", recommendation.return_to_street, name="return_to_street"),
+    path("recommend/<int:programme_pk>/ranking/", annex2.ranking, name="recommend_ranking"),
+    path("recommend/<int:programme_pk>/annex2/", annex2.export, name="annex2_export"),
+    path("recommend/<int:programme_pk>/progress/", annex2.progress, name="recommend_progress"),
+    path("recommend/<int:programme_pk>/progress/remind/", annex2.remind, name="recommend_remind"),
 ]

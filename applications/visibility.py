@@ -14,7 +14,8 @@ def applications_for(user):
     """Superuser: all. Administrator: their organiser's programmes. Applicant: their approved
     organisation's. Recommender: past-draft applications naming their unit; a district bureau
     also its streets' once the street has endorsed them (in any round: a bureau that sent one
-    back keeps seeing it). Experts: none yet (the review step assigns them)."""
+    back keeps seeing it). Experts: what scoring.visibility allows (assigned, pledged, not
+    conflicted, programme under review)."""
     qs = Application.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
@@ -36,6 +37,10 @@ def applications_for(user):
     if user.role == Role.APPLICANT:
         membership = approved_membership(user)
         return qs.filter(organisation_id=membership.organisation_id) if membership else qs.none()
+    if user.role == Role.EXPERT:
+        from scoring.visibility import applications_for_expert  # scoring builds on applications
+
+        return applications_for_expert(user)
     return qs.none()
 
 

@@ -74,13 +74,19 @@ def population_sd(values) -> float | None:
 
 
 def summarise(values, trim_min: int = 5) -> Summary:
-    values = [float(v) for v in values]
-    if not values:
+    ordered = sorted(float(v) for v in values)
+    n = len(ordered)
+    if not n:
         return EMPTY
-    low, high = min(values), max(values)
+    total = math.fsum(ordered)
+    centre = total / n
+    mid = n // 2
+    trimmed = n >= max(trim_min, 3)
     return Summary(
-        n=len(values), mean=mean(values), median=median(values), trimmed_mean=trimmed_mean(values, trim_min),
-        sd=population_sd(values), spread=high - low, low=low, high=high, trimmed=len(values) >= max(trim_min, 3),
+        n=n, mean=centre, median=ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2,
+        trimmed_mean=math.fsum(ordered[1:-1]) / (n - 2) if trimmed else centre,
+        sd=math.sqrt(math.fsum((v - centre) ** 2 for v in ordered) / n), spread=ordered[-1] - ordered[0],
+        low=ordered[0], high=ordered[-1], trimmed=trimmed,
     )
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+import scoring.models as review_models
 from portal.admin import AuditedAdmin
 from portal.models import User
 from portal.models.users import Role
@@ -229,3 +230,102 @@ class ExpertProfileAdmin(AuditedAdmin):
                 send_invitation(profile.user)
                 sent += 1
         self.message_user(request, _("已发送 %(n)d 封邮件。") % {"n": sent}, messages.SUCCESS)
+
+
+
+# --- scores and defence sessions: read-only here; every change goes through scoring.services ---------------
+
+from scoring.models import CriterionScore, DefenceSession, DefenceSlot, Score  # noqa: E402 (appended section)
+
+
+class ReadOnlyAdminMixin:
+    """Shown for inspection only: scoring and defence rules (and their audit rows) live in the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CriterionScoreInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CriterionScore
+    fields = ("criterion", "band", "bonus_level", "points", "comment")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("assignment", "status", "total", "submitted_at", "updated_at")
+    list_filter = ("status", "assignment__application__programme")
+    list_select_related = ("assignment__expert__user", "assignment__application")
+    search_fields = ("assignment__application__project_name", "assignment__expert__user__full_name")
+    inlines = [CriterionScoreInline]
+
+
+class DefenceSlotInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DefenceSlot
+    fields = ("order", "application", "starts_at", "minutes", "attended", "note")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(DefenceSession)
+class DefenceSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "programme", "starts_at", "ends_at", "place")
+    list_filter = ("programme",)
+    inlines = [DefenceSlotInline]
+
+
+# --- conflicts, pledges, panels, assignments, proposals: inspection only; changes go through
+# scoring.services (conflicts, pledge, panels, assignment), which check, audit and notify ---------
+
+
+class ReviewInspectionAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(review_models.ConflictOfInterest)
+class ConflictOfInterestAdmin(ReviewInspectionAdmin):
+    list_display = ("expert", "application", "source", "rule", "status", "created_at", "decided_by")
+    list_filter = ("source", "status", "rule", "application__programme")
+    list_select_related = ("expert__user", "application", "decided_by")
+    search_fields = ("expert__user__full_name", "application__project_name", "reason")
+
+
+@admin.register(review_models.ConfidentialityPledge)
+class ConfidentialityPledgeAdmin(ReviewInspectionAdmin):
+    list_display = ("expert", "programme", "accepted_at")
+    list_filter = ("programme",)
+    list_select_related = ("expert__user", "programme")
+
+
+@admin.register(review_models.Panel)
+class PanelAdmin(ReviewInspectionAdmin):
+    list_display = ("name", "programme")
+    list_filter = ("programme",)
+
+
+@admin.register(review_models.Assignment)
+class AssignmentAdmin(ReviewInspectionAdmin):
+    list_display = ("expert", "application", "status", "automatic", "assigned_at", "ended_at")
+    list_filter = ("status", "automatic", "application__programme")
+    list_select_related = ("expert__user", "application")
+    search_fields = ("expert__user__full_name", "application__project_name")
+
+
+@admin.register(review_models.AssignmentProposal)
+class AssignmentProposalAdmin(ReviewInspectionAdmin):
+    list_display = ("programme", "seed", "created_at", "applied_at", "seconds")
+    list_filter = ("programme",)

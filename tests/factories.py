@@ -295,3 +295,14 @@ def scored_programme(table, *, programme=None, experts=None, **app_kwargs):
                 give_score(application, expert, total)
         applications.append(application)
     return programme, applications, experts
+
+
+# --- expert review set-up (conflicts, pledge, assignment) ---
+
+
+class ReviewExpertFactory(ExpertProfileFactory):
+    """An expert with a mail domain of their own: UserFactory's shared example.cn domain would be
+    an e-mail-domain conflict (回避) with every OrganisationFactory organisation."""
+
+    user = factory.SubFactory(UserFactory, role=Role.EXPERT,
+                              email=factory.Sequence(lambda n: f"expert{n}@review-unit{n}.cn"))

@@ -45,12 +45,12 @@ def test_per_criterion_and_section_aggregates(organiser):
 def test_tie_rule_orders_by_section_two_then_three_then_submission(organiser):
     programme = b1_programme(organiser=organiser)
     expert = ExpertProfileFactory()
-    t0 = timezone.now()
+    t0, day = timezone.now(), timezone.timedelta(days=1)
     sheets = {
         "x": ({**SEC1, **SEC2_35, **SEC3_25}, t0),  # 80 = 20 + 35 + 25
         "w": ({**SEC1, **SEC2_35, **SEC3_25}, t0 + timezone.timedelta(hours=1)),  # same, submitted later
-        "y": ({"1.1": 8, "1.2": 7, "2.1": 13, "2.2": 9, "2.3": 9, "2.4": 9, **SEC3_25}, t0 + timezone.timedelta(days=2)),
-        "z": ({"1.1": 8, "1.2": 7, **SEC2_35, "3.1": 8, "3.2": 8, "3.3": 5, "3.4": 9}, t0 + timezone.timedelta(days=3)),
+        "y": ({"1.1": 8, "1.2": 7, "2.1": 13, "2.2": 9, "2.3": 9, "2.4": 9, **SEC3_25}, t0 + 2 * day),
+        "z": ({"1.1": 8, "1.2": 7, **SEC2_35, "3.1": 8, "3.2": 8, "3.3": 5, "3.4": 9}, t0 + 3 * day),
     }
     apps = {}
     for key, (points, submitted) in sheets.items():

@@ -46,7 +46,7 @@ def test_score_sheet_with_names_aggregates_and_flags(scored, administrator, djan
     first = summary[2]
     assert first[1] == apps[0].project_name and first[5] == 3 and first[6] == 75 and first[7] == 85
     assert first[10] == 50 and first[13] == "是" and first[15] == "一等奖"  # spread 50 > 30 → disagreement
-    assert summary[3][13] == "" and "总体标准差" in summary[0][0]
+    assert not summary[3][13] and "总体标准差" in summary[0][0]
 
 
 def test_anonymised_score_sheet_has_no_names(scored, administrator, django_capture_on_commit_callbacks):

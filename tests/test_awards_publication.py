@@ -18,7 +18,8 @@ from tests.factories import OrganiserFactory, UserFactory, b1_programme, scored_
 
 pytestmark = pytest.mark.django_db
 
-UNPUBLISH = Transition("unpublish", (ProgrammeStatus.PUBLISHED,), ProgrammeStatus.DETERMINING, "撤回公布", may_unpublish)
+UNPUBLISH = Transition("unpublish", (ProgrammeStatus.PUBLISHED,), ProgrammeStatus.DETERMINING, "撤回公布",
+                       may_unpublish)
 
 
 @pytest.fixture

@@ -118,7 +118,8 @@ def test_an_expert_never_sees_another_experts_score(client, sheet):
     other_score = other_assignment.score
     assert client.post(reverse("scoring:score_reopen", args=[other_score.pk]), {"reason": "x"}).status_code == 404
     reachable = [sheet_url(sheet.assignment), reverse("dashboard"), reverse("scoring:defence_mine"),
-                 reverse("notifications"), reverse("programme_detail", args=[sheet.programme.pk])]
+                 reverse("notifications"), reverse("programme_detail", args=[sheet.programme.pk]),
+                 reverse("scoring:expert_home"), reverse("scoring:expert_programme", args=[sheet.programme.pk])]
     for url in reachable:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -189,7 +190,7 @@ def test_progress_and_reminders(client, sheet, administrator, django_capture_on_
     url = reverse("scoring:scoring_progress", args=[sheet.programme.pk])
     client.force_login(administrator)
     html = client.get(url).content.decode()
-    assert "已提交 1 / 2 份评分（50%）" in html
+    assert "已提交 1 / 2 份评分（50%）" in html and sheet_url(sheet.assignment) in html
     assert re.search(r">\s*1 / 1\s*<", html) and re.search(r">\s*0 / 1\s*<", html)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("scoring:scoring_remind", args=[sheet.programme.pk]))

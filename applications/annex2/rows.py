@@ -36,6 +36,7 @@ from ..models.recommendation import ActualEffect, LeadingDegree
 from ..services.recommendation_queries import live_endorsements
 
 HEADERS = ("序号", "项目名称", "项目单位", "完成时间", "项目先进水平", "企业性质", "企业规模", "经济效益（万元）", "备注")
+MONEY_COLUMN = HEADERS.index("经济效益（万元）")
 FIGURE_NOTE = "注：经济效益（万元）为攻关后12个月销售额减去攻关前12个月销售额（新增销售额），数据取自登记表经济效益表。"
 FOOTER_LABELS = ("填报单位（加盖公章）：", "联系人：", "联系电话：")
 TYPE_STEMS = {

@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .rows import HEADERS, Annex2Table
+from .rows import HEADERS, MONEY_COLUMN, Annex2Table
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
@@ -26,7 +26,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # (minimum, maximum) column width in Excel character units, and the body alignment per column.
 WIDTHS = [(6, 6), (24, 44), (20, 36), (11, 12), (12, 20), (10, 14), (10, 12), (12, 14), (16, 36)]
 CENTRED = {0, 3, 4, 5, 6}
-MONEY = 7
+MONEY = MONEY_COLUMN
 MONEY_FORMAT = "#,##0.00"
 
 

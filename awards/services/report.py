@@ -7,6 +7,7 @@ before approval, the tiers currently proposed (the report then says so)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +53,7 @@ def row_of(application: Application, tier: str) -> Row:
     money = {}
     for key, _label in MONEY:
         before, after = getattr(application, f"{key}_before"), getattr(application, f"{key}_after")
-        money[key] = float((after or 0) - (before or 0))
+        money[key] = Decimal(after or 0) - Decimal(before or 0)
     return Row(
         channel=CHANNEL_OF_KIND.get(kind, "self"),
         category=application.category.name if application.category_id else str(_("未分类")),
@@ -87,7 +88,7 @@ class Figure:
         return self.value - self.previous
 
     @property
-    def yi(self) -> float | None:
+    def yi(self):
         """万元 → 亿元."""
         return None if self.value is None else self.value / 10000
 
@@ -111,7 +112,7 @@ def compute(rows: list[Row]) -> dict[str, Figure]:
         figures[f"level.{code}"] = Figure(f"level.{code}", label, share(levels[code], n), "share",
                                           detail={"count": levels[code]})
     for key, label in MONEY:
-        figures[f"money.{key}"] = Figure(f"money.{key}", label, sum(r.money[key] for r in rows), "money")
+        figures[f"money.{key}"] = Figure(f"money.{key}", label, sum((r.money[key] for r in rows), Decimal(0)), "money")
     figures["achievements"] = Figure("achievements", _("成果数"), w, "count")
     for tier in AWARDED_TIERS:
         figures[f"tier.{tier}"] = Figure(f"tier.{tier}", Tier(tier).label, sum(r.tier == tier for r in winners),
@@ -148,7 +149,7 @@ def _tiers(programme) -> tuple[dict[int, str], bool]:
 def rows_for(programme) -> tuple[list[Row], bool]:
     tiers, provisional = _tiers(programme)
     submissions = Application.objects.filter(programme=programme).exclude(status=ApplicationStatus.DRAFT) \
-        .select_related("organisation", "category", "recommender")
+        .select_related("organisation__district", "category", "recommender")
     return [row_of(a, tiers.get(a.pk, Tier.NONE)) for a in submissions], provisional
 
 
@@ -170,6 +171,8 @@ def build(programme, viewer=None) -> Report:
         for key, figure in figures.items():
             if key in before:
                 figure.previous = before[key].value
+            elif key.startswith("category."):
+                figure.previous = 0.0  # a category nobody entered last year
     return Report(programme, previous, provisional, figures)
 
 

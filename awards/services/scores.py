@@ -90,7 +90,7 @@ def load(programme) -> ProgrammeScores:
     section_index = {s.pk: i for i, s in enumerate(sections)}
     applications = list(
         Application.objects.filter(programme=programme, assignments__isnull=False).distinct()
-        .select_related("organisation", "category", "recommender").order_by("pk")
+        .select_related("organisation__district", "category", "recommender").order_by("pk")
     )
     scores: dict[int, ExpertScore] = {}
     by_app: dict[int, list[ExpertScore]] = defaultdict(list)

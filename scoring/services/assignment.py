@@ -132,14 +132,19 @@ def apply_proposal(user, proposal, *, via: str = "web") -> ApplyResult:
     return result
 
 
-@transaction.atomic
 def assign_expert(user, application, expert, *, via: str = "web") -> Assignment:
-    """Manual assignment. Refuses a conflicted pair (conflicts detected afresh for the
-    application) and a second expert of the same work unit on the application."""
+    """Manual assignment. Refuses a conflicted pair (conflicts are detected afresh for the
+    application first, and the findings kept even when the assignment is refused) and a second
+    expert of the same work unit on the application."""
     _check(may_assign(user, application.programme))
+    detect_conflicts(application, actor=user, via=via)
+    return _assign(user, application, expert, via=via)
+
+
+@transaction.atomic
+def _assign(user, application, expert, *, via: str) -> Assignment:
     if not (expert.is_active and expert.user.is_active):
         raise DomainError(_("该专家已停用，不能分配。(The expert is inactive.)"))
-    detect_conflicts(application, actor=user, via=via)
     if is_blocked(expert.pk, application.pk):
         raise DomainError(_("该专家与本项目存在回避关系，不能分配。(Conflict of interest.)"))
     existing = Assignment.objects.select_for_update().filter(application=application, expert=expert).first()
@@ -182,11 +187,14 @@ def remove_assignment(user, assignment, reason: str, *, via: str = "web") -> Ass
     return end_assignment(assignment, user, status=AssignmentStatus.REMOVED, reason=reason, via=via)
 
 
-@transaction.atomic
 def reassign(user, assignment, new_expert, reason: str, *, via: str = "web") -> Assignment:
-    """Removes one expert and assigns another, all or nothing."""
-    remove_assignment(user, assignment, reason, via=via)
-    return assign_expert(user, assignment.application, new_expert, via=via)
+    """Removes one expert and assigns another, all or nothing (conflict detection runs first and
+    its findings are kept)."""
+    _check(may_assign(user, assignment.application.programme))
+    detect_conflicts(assignment.application, actor=user, via=via)
+    with transaction.atomic():
+        remove_assignment(user, assignment, reason, via=via)
+        return _assign(user, assignment.application, new_expert, via=via)
 
 
 def late_assignments(programme):

@@ -1,7 +1,7 @@
 """Who may open which score sheet, and scoring progress for administrators. (Reminders to experts
 with unsubmitted scores: scoring.services.assignment.send_reminders, used by both progress pages.)"""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from scoring.models import Assignment, AssignmentStatus, ScoreStatus
@@ -41,6 +41,8 @@ def scoring_progress(programme) -> dict:
             recused=Count("assignments", filter=Q(assignments__status=AssignmentStatus.RECUSED), distinct=True),
         )
         .select_related("organisation").order_by("pk")
+        .prefetch_related(Prefetch("assignments", to_attr="sheets", queryset=Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE).select_related("expert__user", "score").order_by("pk")))
     )
     total = sum(row["total"] for row in experts)
     done = sum(row["done"] for row in experts)

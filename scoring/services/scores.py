@@ -85,9 +85,12 @@ def scoring_open(programme, now=None) -> Decision:
 
 
 def may_score(user, assignment) -> Decision:
-    for decision in (is_assigned_expert(user, assignment), assignment_in_force(assignment),
-                     has_pledged(user, assignment.application.programme),
-                     scoring_open(assignment.application.programme)):
+    """The first refusal of: the assigned expert, an assignment in force, the pledge, scoring open."""
+    programme = assignment.application.programme
+    checks = (lambda: is_assigned_expert(user, assignment), lambda: assignment_in_force(assignment),
+              lambda: has_pledged(user, programme), lambda: scoring_open(programme))
+    for check in checks:
+        decision = check()
         if not decision:
             return decision
     return ALLOW

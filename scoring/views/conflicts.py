@@ -36,7 +36,7 @@ def conflict_declare(request, pk):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("已申请回避，该项目已从您的评审列表中移除。"))
-            return redirect("scoring:expert_programme", pk=assignment.application.programme_id)
+            return redirect("scoring:expert_home")
     return render(request, "scoring/conflict_declare.html", {"assignment": assignment, "form": form})
 
 
@@ -55,7 +55,7 @@ def conflict_declare_unit(request, pk):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("已登记。如有该单位的申报项目，系统将为您安排回避。"))
-            return redirect("scoring:expert_programme", pk=programme.pk)
+            return redirect("scoring:expert_home")
     return render(request, "scoring/conflict_declare_unit.html", {"programme": programme, "form": form})
 
 

@@ -1,0 +1,90 @@
+"""Forms of the recommendation step: input shapes only; the rules live in
+applications.services.recommendation."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import ProjectCategory
+from portal.models.organisations import OrganisationSize
+
+from .models import AdvancementLevel, ApplicationStatus, Section
+from .models.recommendation import COMMENT_LIMIT, OPINION_LIMIT, ActualEffect, LeadingDegree
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RETURN_SECTIONS = [(v, label) for v, label in Section.choices if v != Section.CHECK]
+
+
+class EndorseForm(forms.Form):
+    opinion = forms.CharField(
+        label=_("推荐单位意见"), max_length=OPINION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "data-char-counter": OPINION_LIMIT}),
+        error_messages={"required": _("请填写推荐单位意见。(The opinion is required.)")},
+    )
+    actual_effect = forms.ChoiceField(
+        label=_("项目实际效果"), choices=ActualEffect.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("请评估项目实际效果。(Assess the actual effect.)")},
+    )
+    leading_degree = forms.ChoiceField(
+        label=_("同行业领先程度"), choices=LeadingDegree.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("请评估同行业领先程度。(Assess the leading degree.)")},
+    )
+    completion_date = forms.DateField(
+        label=_("确认项目完成时间"), widget=DATE,
+        help_text=_("已按登记表预填，请核实后确认。"),
+        error_messages={"required": _("请确认项目完成时间。(Confirm the completion time.)")},
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不予推荐的理由"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写不予推荐的理由。(A reason is required.)")},
+    )
+
+
+class RecommenderReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写退回意见，说明需要修改的内容。(A comment is required.)")},
+    )
+    sections = forms.MultipleChoiceField(
+        label=_("涉及部分（可多选）"), choices=RETURN_SECTIONS, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ReturnToStreetForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回街镇的意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写退回街镇的意见。(A comment is required.)")},
+    )
+
+
+class WorkspaceFilterForm(forms.Form):
+    """The workspace's filters (GET); ``apply`` narrows a queryset of applications."""
+
+    q = forms.CharField(label=_("项目或单位名称"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部"))] + [c for c in ApplicationStatus.choices if c[0] != "draft"])
+    category = forms.ModelChoiceField(label=_("项目类别"), required=False, queryset=ProjectCategory.objects.all(),
+                                      empty_label=_("全部"))
+    size = forms.ChoiceField(label=_("组织规模"), required=False,
+                             choices=[("", _("全部")), *OrganisationSize.choices])
+    level = forms.ChoiceField(label=_("项目先进水平"), required=False,
+                              choices=[("", _("全部")), *AdvancementLevel.choices])
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(Q(project_name__icontains=data["q"]) | Q(organisation__name__icontains=data["q"]))
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["category"]:
+            queryset = queryset.filter(category=data["category"])
+        if data["size"]:
+            queryset = queryset.filter(organisation_snapshot__size_code=data["size"])
+        if data["level"]:
+            queryset = queryset.filter(advancement_level=data["level"])
+        return queryset

@@ -1,0 +1,136 @@
+"""The annual report (seed 003) against a hand-computed fixture of a dozen applications."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from awards.models import Award, Determination
+from awards.services import report
+from portal import jobs
+from portal.models import JobStatus, ProgrammeStatus
+from portal.models.organisations import RecommendingUnitKind as Kind
+from tests.factories import (
+    ApplicationFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ProjectCategoryFactory,
+    RecommendingUnitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# channel, category, strategic, level, ownership, size, 专精特新, chokepoint, digital, tier
+CURRENT = [
+    ("district", "ic", True, "leading", "private", "large", False, True, True, "first"),
+    ("district", "ic", True, "leading", "state_owned", "large", False, True, False, "second"),
+    ("district", "ic", True, "leading", "private", "large", True, False, False, "second"),
+    ("district", "ic", True, "leading", "state_owned", "large", False, False, False, None),
+    ("street", "ic", True, "leading", "state_owned", "large", False, False, False, None),
+    ("group", "ic", True, "leading", "state_owned", "large", False, True, False, "third"),
+    ("group", "eq", True, "leading", "state_owned", "small_micro", True, False, True, "third"),
+    ("group", "eq", True, "above_industry", "state_owned", "large", False, False, False, None),
+    ("group", "eq", True, "above_industry", "state_owned", "large", False, False, False, None),
+    ("association", "eq", False, "above_industry", "state_owned", "large", False, False, False, None),
+    ("self", "bio", False, "industry", "private", "small_micro", False, False, False, "third"),
+    ("self", "bio", False, "", "state_owned", "medium", False, False, False, None),
+]
+PREVIOUS = [
+    ("district", "ic", True, "leading", "private", "large", False, True, False, "first"),
+    ("district", "ic", True, "leading", "state_owned", "large", False, False, False, "third"),
+    ("group", "eq", False, "above_industry", "state_owned", "large", False, False, False, None),
+    ("group", "eq", False, "industry", "state_owned", "large", False, False, False, None),
+]
+
+
+def _units():
+    bureau = RecommendingUnitFactory(kind=Kind.DISTRICT_BUREAU)
+    return {"district": bureau, "street": RecommendingUnitFactory(kind=Kind.STREET_TOWN, parent=bureau),
+            "group": RecommendingUnitFactory(kind=Kind.GROUP_COMPANY, district=None),
+            "association": RecommendingUnitFactory(kind=Kind.INDUSTRY_ASSOCIATION, district=None), "self": None}
+
+
+def _programme(organiser, year, table, units, *, sales_after, status):
+    programme = ProgrammeFactory(organiser=organiser, year=year, status=status)
+    names = {"ic": "集成电路", "eq": "高端装备", "bio": "生物医药"}
+    categories = {code: ProjectCategoryFactory(code=code, name=name) for code, name in names.items()}
+    for n, (channel, cat, strategic, level, ownership, size, specialised, choke, digital, tier) in enumerate(table):
+        org = OrganisationFactory(ownership=ownership, size=size, strategic_emerging=strategic,
+                                  is_specialised=specialised)
+        app = ApplicationFactory(
+            programme=programme, organisation=org, status="endorsed", submitted_at=timezone.now(),
+            recommender=units[channel], self_declared=channel == "self", category=categories[cat],
+            advancement_level=level, is_chokepoint=choke, is_digital=digital,
+            sales_before=100, sales_after=sales_after, profit_before=10 if n < 11 else None,
+            profit_after=30 if n < 11 else None, energy_after=5 if n < 6 else None,
+            forex_before=1000 if n == 0 else None, forex_after=21000 if n == 0 else None,
+        )
+        if tier:
+            Award.objects.create(programme=programme, application=app, tier=tier, proposed_tier=tier,
+                                 project_name=app.project_name, organisation_name=org.name,
+                                 verification_code=f"CODE{year}{n:04d}")
+    ApplicationFactory(programme=programme, status="draft", sales_after=99999)  # drafts never count
+    Determination.objects.create(programme=programme, approved_at=timezone.now())
+    return programme
+
+
+@pytest.fixture
+def programmes(organiser):
+    units = _units()
+    previous = _programme(organiser, 2024, PREVIOUS, units, sales_after=110, status=ProgrammeStatus.PUBLISHED)
+    current = _programme(organiser, 2025, CURRENT, units, sales_after=150, status=ProgrammeStatus.DETERMINING)
+    return current, previous
+
+
+def test_totals_and_shares_equal_the_hand_computed_figures(programmes, administrator):
+    current, previous = programmes
+    r = report.build(current, viewer=administrator)
+    f = r.figures
+    assert r.previous == previous and not r.provisional
+    assert f["submissions"].value == 12 and f["submissions"].change == 8
+    shares = {k: round(f[f"channel.{k}"].value, 2) for k in ("district", "group", "association", "self")}
+    assert shares == {"district": 41.67, "group": 33.33, "association": 8.33, "self": 16.67}
+    assert round(f["channel.district"].change, 2) == -8.33  # 5/12 against 2/4
+    assert [(x.label, x.detail["count"]) for x in r.group("category")] == [("集成电路", 6), ("高端装备", 4),
+                                                                            ("生物医药", 2)]
+    assert f["strategic"].value == 75 and f["strategic"].change == 25
+    assert round(f["level.leading"].value, 2) == 58.33 and f["level.above_industry"].value == 25
+    assert round(f["level.industry"].value, 2) == 8.33
+    money = {k: f[f"money.{k}"].value for k in ("sales", "profit", "energy", "forex")}
+    assert money == {"sales": 600, "profit": 220, "energy": 30, "forex": 20000}
+    assert f["money.forex"].yi == 2 and f["money.sales"].yi == Decimal("0.06") and f["money.sales"].change == 560
+    assert f["achievements"].value == 6 and f["achievements"].change == 4
+    assert [f[f"tier.{t}"].value for t in ("first", "second", "third")] == [1, 2, 3]
+    assert f["share.private"].value == 50 and f["share.private"].change == 0
+    assert f["share.private"].detail["tiers"] == {"一等奖": 1, "二等奖": 1, "三等奖": 1}
+    assert round(f["share.specialised"].value, 2) == 33.33
+    assert f["share.specialised"].detail["tiers"] == {"一等奖": 0, "二等奖": 1, "三等奖": 1}
+    assert round(f["share.sme"].value, 2) == 33.33 and f["share.sme"].detail["tiers"]["三等奖"] == 2
+    assert f["share.chokepoint"].value == 50 and round(f["share.digital"].value, 2) == 33.33
+    assert round(f["share.digital"].change, 2) == 33.33
+
+
+def test_no_change_without_a_visible_previous_year(programmes, administrator):
+    current, previous = programmes
+    previous.status = ProgrammeStatus.DETERMINING  # unpublished: the public must not learn it via a change
+    previous.save()
+    assert report.build(current, viewer=None).previous is None
+    assert report.build(current, viewer=administrator).previous == previous
+
+
+def test_page_has_csp_clean_inline_charts_and_the_pdf_reads(client, programmes, administrator,
+                                                           django_capture_on_commit_callbacks):
+    current, _previous = programmes
+    client.force_login(administrator)
+    page = client.get(reverse("awards:report", args=[current.pk])).content.decode()
+    assert page.count("<svg") == 2 and "<style" not in page and 'style="' not in page and "<script>" not in page
+    assert "图1" in page and "区市场监管局" in page and "2.00" in page  # forex 2 亿元
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(administrator, "awards.report_pdf", {"programme_id": current.pk})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(job.result.read())).pages).replace("\n", "")
+    assert "2025" in text and "新增销售额" in text and "区市场监管局" in text
