@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. Both set up what they need (idempotently) first.
 PY := .venv/bin/python
 
-.PHONY: setup run test lint messages bench
+.PHONY: setup run test lint messages bench load
 
 setup:
 	@bash scripts/setup.sh
@@ -19,3 +19,11 @@ lint: setup
 messages: setup
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=static --ignore=staticfiles
 	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+# Benchmarks: each prints its figures beside its anchor (see BENCHMARKS.md).
+bench: setup
+	$(PY) benchmarks/run.py
+
+# Load test: 50 applicants + 5 experts for 60 s against gunicorn + PostgreSQL on this machine.
+load: setup
+	$(PY) benchmarks/load.py

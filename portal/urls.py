@@ -6,6 +6,7 @@ from portal.views import accounts, audit, auth, dashboards, jobs, notifications,
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("healthz/", dashboards.healthz, name="healthz"),
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", auth.PasswordResetView.as_view(), name="password_reset"),

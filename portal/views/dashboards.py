@@ -78,3 +78,10 @@ def _administrator(user, programmes):
             ),
         },
     }
+
+
+def healthz(request):
+    """Liveness for load balancers and the load test's ceiling: no database, no session."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
