@@ -14,7 +14,6 @@ Goal: 0 errors, 0 lost saves, p95 <= 300 ms, throughput >= 40% of the minimal vi
 import argparse
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import threading

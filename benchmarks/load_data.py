@@ -8,7 +8,7 @@ from applications.models import Application, ApplicationStatus
 from applications.services import drafts
 from portal import credit_code
 from portal.demo import seed_demo
-from portal.models import District, Organisation, OrganisationMembership, Organiser, Programme, User
+from portal.models import District, Organisation, OrganisationMembership, Programme, User
 from portal.models.organisations import MembershipStatus
 from portal.models.programmes import ProgrammeStatus, ProjectType
 from portal.models.users import Role
@@ -46,7 +46,7 @@ def prepare(applicants: int, experts: int, password: str):
 
     admin = User.objects.get(username="city_admin")
     reviewing = Programme.objects.create(
-        year=open_programme.year - 1, title="负载测试评审批次", organiser=Organiser.objects.get(name=admin.organiser.name),
+        year=open_programme.year - 1, title="负载测试评审批次", organiser=admin.organiser,
         organiser_names="上海市市场监督管理局", project_type=ProjectType.KEY_PRODUCT,
         status=ProgrammeStatus.REVIEWING, scoring_deadline=timezone.now() + timedelta(days=10),
     )
