@@ -78,7 +78,8 @@ class WorkspaceFilterForm(forms.Form):
             return queryset
         data = self.cleaned_data
         if data["q"]:
-            queryset = queryset.filter(Q(project_name__icontains=data["q"]) | Q(organisation__name__icontains=data["q"]))
+            text = data["q"]
+            queryset = queryset.filter(Q(project_name__icontains=text) | Q(organisation__name__icontains=text))
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["category"]:

@@ -21,6 +21,9 @@ class Transition:
     label: str
     permission: Callable[..., Decision]
     audit_action: str = ""
+    # False when a domain service owns the move (it checks more than the permission, e.g.
+    # publishing needs an approved determination): the generic programme page then links there.
+    generic: bool = True
 
     def allowed(self, user, obj) -> Decision:
         return self.permission(user, obj)
@@ -34,9 +37,9 @@ class Workflow:
     def get(self, name: str) -> Transition | None:
         return self.transitions.get(name)
 
-    def available(self, state: str, user=None, obj=None) -> list[Transition]:
+    def available(self, state: str, user=None, obj=None, *, generic_only: bool = False) -> list[Transition]:
         """Transitions out of ``state``; with a user, only those the user may take."""
-        found = [t for t in self.transitions.values() if state in t.sources]
+        found = [t for t in self.transitions.values() if state in t.sources and (t.generic or not generic_only)]
         if user is not None:
             found = [t for t in found if t.allowed(user, obj)]
         return found
@@ -50,10 +53,11 @@ PROGRAMME_WORKFLOW = Workflow(
                    administers_programme),
         Transition("start_reviewing", (S.RECOMMENDING,), S.REVIEWING, _("进入专家评价"), administers_programme),
         Transition("start_determining", (S.REVIEWING,), S.DETERMINING, _("进入成果评定"), administers_programme),
-        Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme),
+        Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme, generic=False),
         Transition("close", (S.PUBLISHED,), S.CLOSED, _("关闭批次"), administers_programme),
         Transition("reopen", (S.RECOMMENDING,), S.OPEN, _("重新开放申报"), administers_programme),
         # Undoing a publication is exceptional: superusers only, with a reason (awards.services).
-        Transition("unpublish", (S.PUBLISHED,), S.DETERMINING, _("撤回公布"), lambda user, obj: is_superuser(user)),
+        Transition("unpublish", (S.PUBLISHED,), S.DETERMINING, _("撤回公布"), lambda user, obj: is_superuser(user),
+                   generic=False),
     ],
 )

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Application, ApplicationStatus
-from applications.services import submission
+from applications.services import recommendation, submission
 from applications.views.context import build_forms
 from portal.models.organisations import RecommendingUnitKind
 from portal.models.users import Role
@@ -173,6 +173,11 @@ def test_recommender_sees_only_its_units_submitted_applications(client):
 
     street_user = UserFactory(role=Role.RECOMMENDER, recommending_unit=street)
     bureau_user = UserFactory(role=Role.RECOMMENDER, recommending_unit=bureau)
+    # The district bureau sees a street's application once the street has endorsed it (issue 4).
+    client.force_login(bureau_user)
+    assert client.get(reverse("applications:edit", args=[mine.pk])).status_code == 404
+    recommendation.endorse(street_user, mine, opinion="同意推荐。", actual_effect="good", leading_degree="industry",
+                           completion_date=mine.completion_date)
     for user in (street_user, bureau_user):
         client.force_login(user)
         html = client.get(reverse("applications:list")).content.decode()

@@ -138,3 +138,14 @@ def test_other_organisers_administrator_cannot_determine(organiser, administrato
     with pytest.raises(PermissionDenied):
         determination.approve(stranger, programme)
     assert settings_for(programme).tier_method == "counts"
+
+
+def test_inconsistent_settings_are_refused_in_chinese(organiser, administrator):
+    programme = b1_programme(organiser=organiser)
+    with pytest.raises(DomainError, match="分数线须依次降低"):
+        determination.update_settings(administrator, programme, {
+            "tier_method": "thresholds", "first_value": 70, "second_value": 80, "third_value": 60})
+    with pytest.raises(DomainError, match="合计不能超过100%"):
+        determination.update_settings(administrator, programme, {
+            "tier_method": "percentages", "first_value": 50, "second_value": 40, "third_value": 30})
+    assert settings_for(programme).tier_method == "counts"

@@ -177,3 +177,30 @@ def test_pending_member_sees_no_result(world, administrator, applicant):
                                           status=MembershipStatus.PENDING)
     with pytest.raises(PermissionDenied):
         jobs.start_job(pending, "awards.certificate", {"award_id": world["award"].pk})
+
+
+def test_the_whole_flow_through_the_pages(client, organiser, administrator, superuser, unpublish_transition):
+    programme, apps, _e = scored_programme([[90, 91, 92], [70, 71, 72]], programme=b1_programme(organiser=organiser))
+    client.force_login(administrator)
+    url = reverse("awards:ranking", args=[programme.pk])
+    client.post(reverse("awards:settings", args=[programme.pk]), {
+        "ranking_statistic": "median", "trim_min_scores": 5, "disagreement_threshold": 20, "bias_z_threshold": 2,
+        "tier_method": "counts", "first_value": 1, "second_value": 0, "third_value": 0})
+    page = client.get(url).content.decode()
+    assert "中位数" in page and "同分规则" in page
+    client.post(reverse("awards:approve", args=[programme.pk]))
+    assert "评定结果已批准" in client.get(url).content.decode()
+    client.post(reverse("awards:publish", args=[programme.pk]))
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.PUBLISHED
+    assert client.post(reverse("awards:unpublish", args=[programme.pk]), {"reason": "x"}).status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.PUBLISHED  # administrators may not unpublish
+    client.force_login(superuser)
+    assert "撤回公布" in client.get(url).content.decode()
+    client.post(reverse("awards:unpublish", args=[programme.pk]), {"reason": ""})
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.PUBLISHED  # no reason, no unpublishing
+    client.post(reverse("awards:unpublish", args=[programme.pk]), {"reason": "名单需复核"})
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.DETERMINING

@@ -134,3 +134,15 @@ def test_page_has_csp_clean_inline_charts_and_the_pdf_reads(client, programmes, 
     assert job.status == JobStatus.SUCCEEDED, job.error
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(job.result.read())).pages).replace("\n", "")
     assert "2025" in text and "新增销售额" in text and "区市场监管局" in text
+
+
+def test_chart_svg_is_cleaned_for_the_csp():
+    from awards.services.charts import bar_chart, clean_svg
+
+    dirty = ('<svg xmlns="http://www.w3.org/2000/svg" width="10pt" onload="x()"><style>*{}</style><script>x()</script>'
+             '<path style="fill: #fff; stroke-width: 0.8" onclick="y()"/></svg>')
+    clean = clean_svg(dirty)
+    assert "<style" not in clean and "<script" not in clean and "on" + "load" not in clean and "onclick" not in clean
+    assert 'fill="#fff"' in clean and 'stroke-width="0.8"' in clean and 'width="10pt"' not in clean
+    chart = bar_chart("t", "图1", ["区市场监管局", "<b>集团</b>"], [3, 1])
+    assert "style=" not in chart and "区市场监管局" in chart and "<b>" not in chart and "&lt;b&gt;" in chart

@@ -79,3 +79,14 @@ def test_district_programme_needs_a_district(administrator):
     programme = ProgrammeFactory.build(organiser=administrator.organiser, level="district", district=None)
     with pytest.raises(ValidationError):
         programme.full_clean()
+
+
+@pytest.mark.django_db
+def test_publishing_is_not_offered_or_accepted_on_the_generic_programme_page(client, administrator):
+    programme = ProgrammeFactory(status=ProgrammeStatus.DETERMINING, organiser=administrator.organiser)
+    client.force_login(administrator)
+    page = client.get(reverse("programme_detail", args=[programme.pk]))
+    assert [t.name for t in page.context["transitions"]] == []
+    client.post(reverse("programme_transition", args=[programme.pk, "publish"]))
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.DETERMINING  # publication goes through awards.services

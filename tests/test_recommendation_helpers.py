@@ -65,4 +65,6 @@ def application_for(programme, unit, name, *, sales=(Decimal("1000"), Decimal("1
     app = complete_application(programme=programme, recommender=unit, project_name=name,
                                sales_before=sales[0], sales_after=sales[1], **kwargs)
     EvidenceFactory(application=app, kind="calculation", original_name="经济效益计算说明.pdf")
+    if app.advancement_level == "leading":
+        EvidenceFactory(application=app, kind="test_report", original_name="检测报告.pdf")
     return submitted(app)

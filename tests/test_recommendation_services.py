@@ -135,8 +135,8 @@ def test_the_street_to_district_chain():
     app.refresh_from_db()
     assert app.status == S.ENDORSED_BY_STREET
     assert Notification.objects.filter(recipient=bureau_user, subject__contains="请复核").exists()
-    # The street cannot endorse twice, nor skip its bureau.
-    with pytest.raises(InvalidTransition):
+    # Now it is the bureau's turn: the street cannot endorse again.
+    with pytest.raises(PermissionDenied, match="区市场监管局"):
         service.endorse(street_user, app, **ENDORSEMENT)
 
     with pytest.raises(DomainError, match="退回街镇"):

@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 
 from applications.models import ConflictDeclaration
-from portal.models import AuditEntry, ProgrammeStatus
+from portal.models import AuditEntry
 from portal.models.organisations import RecommendingUnitKind
 from portal.models.users import Role
 from portal.services.errors import DomainError, PermissionDenied
 from scoring.models import (
     Assignment,
     AssignmentStatus,
-    ConfidentialityPledge,
     ConflictOfInterest,
     ConflictSource,
     ConflictStatus,
@@ -34,52 +33,14 @@ from scoring.services.conflicts import (
 )
 from scoring.services.rubrics import load_rubric
 from tests.factories import (
-    ApplicationFactory,
     OrganisationFactory,
     ProgrammeFactory,
-    ProjectCategoryFactory,
     RecommendingUnitFactory,
     ReviewExpertFactory,
     TeamMemberFactory,
     UserFactory,
 )
-
-# --- shared set-up (imported by the other review test modules) -------------------------------
-
-
-def reviewing_programme(administrator=None, **kwargs):
-    if administrator is not None:
-        kwargs["organiser"] = administrator.organiser
-    return ProgrammeFactory(status=ProgrammeStatus.REVIEWING, **kwargs)
-
-
-def reviewable(programme, category=None, **kwargs):
-    """An endorsed application (the state in which it goes to the experts)."""
-    category = category or ProjectCategoryFactory(code="equipment", name="高端装备")
-    return ApplicationFactory(programme=programme, status="endorsed", category=category, **kwargs)
-
-
-def expert_for(category=None, **kwargs):
-    expert = ReviewExpertFactory(**kwargs)
-    if category is not None:
-        expert.expertise.add(category)
-    return expert
-
-
-def assign(expert, app, pledge=True):
-    """An active assignment made directly (bypassing checks), optionally with the pledge."""
-    if pledge:
-        ConfidentialityPledge.objects.get_or_create(expert=expert, programme=app.programme,
-                                                    defaults={"statement": "承诺"})
-    return Assignment.objects.create(application=app, expert=expert)
-
-
-def pairs(rule=None, source=ConflictSource.AUTOMATIC):
-    qs = ConflictOfInterest.objects.filter(source=source)
-    if rule:
-        qs = qs.filter(rule=rule)
-    return set(qs.values_list("expert_id", "application_id"))
-
+from tests.review_setup import assign, expert_for, pairs, reviewable, reviewing_programme
 
 # --- normalising names ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from portal.services.errors import PermissionDenied
 from scoring.models import ConfidentialityPledge, ConflictOfInterest
 from scoring.services.pledge import accept_pledge, pledge_statement
 from tests.factories import UserFactory
-from tests.test_scoring_conflicts import assign, expert_for, reviewable, reviewing_programme
+from tests.review_setup import assign, expert_for, reviewable, reviewing_programme
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from scoring.visibility import (
     pledge_gate_assignments,
 )
 from tests.factories import EvidenceFactory, ProgrammeFactory, UserFactory
-from tests.test_scoring_conflicts import assign, expert_for, reviewable, reviewing_programme
+from tests.review_setup import assign, expert_for, reviewable, reviewing_programme
 
 
 @pytest.fixture

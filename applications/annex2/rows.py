@@ -22,10 +22,10 @@ Everything is Chinese whatever the requester's language: it is an official form.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import DecimalField, ExpressionWrapper, F
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from portal.models.organisations import OrganisationSize, Ownership
@@ -35,7 +35,8 @@ from ..models import AdvancementLevel, Application, ApplicationStatus, DecisionK
 from ..models.recommendation import ActualEffect, LeadingDegree
 from ..services.recommendation_queries import live_endorsements
 
-HEADERS = ("序号", "项目名称", "项目单位", "完成时间", "项目先进水平", "企业性质", "企业规模", "经济效益（万元）", "备注")
+HEADERS = ("序号", "项目名称", "项目单位", "完成时间", "项目先进水平", "企业性质", "企业规模",
+           "经济效益（万元）", "备注")
 MONEY_COLUMN = HEADERS.index("经济效益（万元）")
 FIGURE_NOTE = "注：经济效益（万元）为攻关后12个月销售额减去攻关前12个月销售额（新增销售额），数据取自登记表经济效益表。"
 FOOTER_LABELS = ("填报单位（加盖公章）：", "联系人：", "联系电话：")
@@ -73,12 +74,6 @@ def month_text(day) -> str:
     return f"{day.year}年{day.month}月" if day else ""
 
 
-def sales_increase(before, after) -> Decimal | None:
-    if before is None or after is None:
-        return None
-    return Decimal(after) - Decimal(before)
-
-
 def _labels():
     """Chinese labels of the coded values (built once per table, in Chinese)."""
     with translation.override(LANGUAGE):
@@ -88,34 +83,36 @@ def _labels():
         )}
 
 
-def _snapshot(key):
-    return KeyTextTransform(key, "application__organisation_snapshot")
+# Alias → key of the organisation header as submitted (Application.organisation_snapshot).
+SNAPSHOT_KEYS = {"org": "name", "ownership_code": "ownership_code", "ownership": "ownership",
+                 "size_code": "size_code", "size": "size"}
+GAIN = DecimalField(max_digits=16, decimal_places=2)
 
 
-VALUES = {
-    "project": F("application__project_name"),
-    "org": _snapshot("name"),
-    "ownership_code": _snapshot("ownership_code"),
-    "ownership": _snapshot("ownership"),
-    "size_code": _snapshot("size_code"),
-    "size": _snapshot("size"),
-    "completion": F("application__completion_date"),
-    "level": F("application__advancement_level"),
-    "sales_before": F("application__sales_before"),
-    "sales_after": F("application__sales_after"),
-    "recommender_id": F("application__recommender_id"),
-    "recommender_name": F("application__recommender__name"),
-    "unit_name": F("unit__name"),
-}
+def _values(root: str = "", decision: bool = False) -> dict:
+    """The row's columns as query expressions, from Application (``root`` "") or from a
+    RecommendationDecision (``root`` "application__"). The figure is computed by the database:
+    sales after − before (NULL when either is missing)."""
+    values = {
+        "project": F(f"{root}project_name"),
+        **{alias: KeyTextTransform(key, f"{root}organisation_snapshot") for alias, key in SNAPSHOT_KEYS.items()},
+        "level": F(f"{root}advancement_level"),
+        "gain": ExpressionWrapper(F(f"{root}sales_after") - F(f"{root}sales_before"), output_field=GAIN),
+    }
+    if decision:  # the completion time the recommender confirmed, else the form's
+        values.update(completion=Coalesce(F("completion_date"), F(f"{root}completion_date")),
+                      degree=F("leading_degree"), effect=F("actual_effect"), unit_name=F("unit__name"),
+                      recommender_id=F(f"{root}recommender_id"), recommender_name=F(f"{root}recommender__name"))
+    else:
+        values["completion"] = F(f"{root}completion_date")
+    return values
 
 
 def _row(n, r, labels, remark) -> tuple:
     return (
-        n, r["project"], r["org"] or "", month_text(r["confirmed"] or r["completion"]),
-        labels["level"].get(r["level"], ""),
+        n, r["project"], r["org"] or "", month_text(r["completion"]), labels["level"].get(r["level"], ""),
         labels["ownership"].get(r["ownership_code"]) or r["ownership"] or "",
-        labels["size"].get(r["size_code"]) or r["size"] or "",
-        sales_increase(r["sales_before"], r["sales_after"]), remark,
+        labels["size"].get(r["size_code"]) or r["size"] or "", r["gain"], remark,
     )
 
 
@@ -129,9 +126,7 @@ def _assessment(r, labels) -> str:
 
 
 def _decision_rows(queryset):
-    return queryset.values(
-        confirmed=F("completion_date"), degree=F("leading_degree"), effect=F("actual_effect"), **VALUES
-    )
+    return queryset.values(**_values("application__", decision=True))
 
 
 def unit_table(programme, unit) -> Annex2Table:
@@ -167,20 +162,12 @@ def combined_table(programme, requester) -> Annex2Table:
     own = Application.objects.filter(
         programme=programme, self_declared=True, status=ApplicationStatus.SUBMITTED
     ).order_by("submitted_at", "pk")
-    own_values = {k.removeprefix("application__"): v for k, v in VALUES.items() if k != "unit_name"}
-    for r in own.values(**{k: _own(v) for k, v in own_values.items()}):
-        rows.append(_row(len(rows) + 1, {**r, "confirmed": None}, labels, "自行申报"))
+    for r in own.values(**_values()):
+        rows.append(_row(len(rows) + 1, r, labels, "自行申报"))
     organiser = programme.organiser
     name = organiser.name if organiser else ""
     return Annex2Table(title_for(programme), rows, name, requester.display_name if requester else "",
                        getattr(requester, "phone", "") if requester else "")
-
-
-def _own(expression):
-    """VALUES' expressions re-rooted on Application (drop the ``application__`` prefix)."""
-    if isinstance(expression, KeyTextTransform):
-        return KeyTextTransform(expression.key_name, "organisation_snapshot")
-    return F(expression.name.removeprefix("application__"))
 
 
 def table_for(programme, unit=None, requester=None) -> Annex2Table:

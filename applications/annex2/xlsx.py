@@ -7,24 +7,27 @@ bounds; longer text wraps.
 
 Speed: every body cell needs a border, and a styled cell is what costs in openpyxl. The write-only
 worksheet writes each appended row at once, so one set of nine styled cells is reused for every
-row (only the values change): no per-row cell or style objects.
+row (only the values change): no per-row cell or style objects. (benchmarks/annex2.py)
 """
 
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .rows import HEADERS, MONEY_COLUMN, Annex2Table
 
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-# (minimum, maximum) column width in Excel character units, and the body alignment per column.
-WIDTHS = [(6, 6), (24, 44), (20, 36), (11, 12), (12, 20), (10, 14), (10, 12), (12, 14), (16, 36)]
+# (minimum, maximum) column width in Excel character units; only the free-text columns (项目名称,
+# 项目单位, 备注) are measured, the others hold known values that fit their minimum.
+WIDTHS = [(6, 6), (24, 44), (20, 36), (11, 11), (20, 20), (14, 14), (12, 12), (14, 14), (16, 36)]
+MEASURED = (1, 2, 8)
 CENTRED = {0, 3, 4, 5, 6}
 MONEY = MONEY_COLUMN
 MONEY_FORMAT = "#,##0.00"
@@ -40,13 +43,26 @@ def display_width(text) -> int:
 def column_widths(table: Annex2Table) -> list[float]:
     widths = []
     for index, (low, high) in enumerate(WIDTHS):
-        longest = max((display_width(row[index]) for row in table.rows), default=0)
-        widths.append(max(low, min(high, max(longest, display_width(HEADERS[index])) + 2)))
+        longest = display_width(HEADERS[index])
+        if index in MEASURED:
+            longest = max(longest, max((display_width(row[index]) for row in table.rows), default=0))
+        widths.append(max(low, min(high, longest + 2)))
     return widths
 
 
+class _Cell(Cell):
+    """A cell appended to a write-only sheet. openpyxl first tries the appended object as a value
+    and, failing, formats the object's repr for the error it then catches: a cheap repr saves
+    that work on every styled cell."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<Annex 2 cell>"
+
+
 def _cell(ws, value=None, *, font=None, border=None, fill=None, horizontal="left", wrap=True, fmt=None):
-    cell = WriteOnlyCell(ws, value)
+    cell = _Cell(ws, value=value)
     cell.font = font or Font(name=FONT, size=10)
     cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
     if border:
@@ -60,7 +76,7 @@ def _cell(ws, value=None, *, font=None, border=None, fill=None, horizontal="left
 
 def _print_setup(ws, rows: int) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -22,7 +22,7 @@ from .submission import _applicants, _transition
 
 def _locked(application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("programme", "organisation", "recommender__parent")
         .get(pk=application.pk)
     )
@@ -197,7 +197,7 @@ def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[i
     decision = may_rank(actor, programme, unit)
     if not decision:
         raise PermissionDenied(decision.reason)
-    RecommendingUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    RecommendingUnit.objects.select_for_update().get(pk=unit.pk)  # one ranking at a time per unit
     rows = {r.application_id: r for r in live_endorsements(programme, unit)}
     wanted = [int(pk) for pk in application_ids]
     if sorted(wanted) != sorted(rows):

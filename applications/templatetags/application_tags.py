@@ -16,5 +16,6 @@ def my_applications(context, limit=10):
     return list(
         applications_for(request.user)
         .select_related("programme", "recommender")
+        .prefetch_related("defence_slots__session")
         .order_by("-updated_at", "-pk")[:limit]
     )

@@ -9,6 +9,8 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
+from django.utils.safestring import mark_safe
+
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 FONT = ["Noto Sans CJK SC", "DejaVu Sans"]
@@ -40,7 +42,9 @@ def clean_svg(text: str) -> str:
     for name in ("width", "height"):
         root.attrib.pop(name, None)
     root.set("role", "img")
-    return ET.tostring(root, encoding="unicode")
+    # Safe to emit as markup: matplotlib drew it, ElementTree re-escaped every text and attribute,
+    # and nothing scriptable or styled is left.
+    return mark_safe(ET.tostring(root, encoding="unicode"))
 
 
 def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, unit: str = "") -> str:

@@ -6,6 +6,7 @@ administrators. Nothing here is visible outside the organiser until publication 
 import base64
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +59,10 @@ def update_settings(actor, programme, values: dict, *, via: str = "web"):
     for name in SETTINGS_FIELDS:
         if name in values:
             setattr(settings, name, values[name])
-    entry = audit.save_with_audit(actor, settings, "awards.settings", fields=SETTINGS_FIELDS, via=via)
+    try:
+        entry = audit.save_with_audit(actor, settings, "awards.settings", fields=SETTINGS_FIELDS, via=via)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
     if entry.changes:
         _tell_administrators(programme, _("评定设置已修改：%(title)s") % {"title": programme.title})
     return settings

@@ -63,7 +63,7 @@ def _expert(user, programmes):
 
 def _administrator(user, programmes):
     rows = [
-        {"programme": p, "transitions": PROGRAMME_WORKFLOW.available(p.status, user, p)}
+        {"programme": p, "transitions": PROGRAMME_WORKFLOW.available(p.status, user, p, generic_only=True)}
         for p in programmes.exclude(status=ProgrammeStatus.CLOSED)
     ]
     return {

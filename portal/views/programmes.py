@@ -23,7 +23,7 @@ def programme_detail(request, pk):
     context = {
         "programme": programme,
         "accepted_units": programme.accepted_units.select_related("district", "parent"),
-        "transitions": PROGRAMME_WORKFLOW.available(programme.status, request.user, programme),
+        "transitions": PROGRAMME_WORKFLOW.available(programme.status, request.user, programme, generic_only=True),
         "history": audit.history(programme)[:20] if request.user.is_superuser or request.user.role == "administrator"
         else [],
     }
@@ -34,6 +34,10 @@ def programme_detail(request, pk):
 @require_POST
 def programme_transition(request, pk, name):
     programme = get_object_or_404(programmes_for(request.user), pk=pk)
+    transition = PROGRAMME_WORKFLOW.get(name)
+    if transition is not None and not transition.generic:
+        messages.error(request, _("该操作请在成果评定页面进行。(Use the determination page for this step.)"))
+        return redirect("programme_detail", pk=programme.pk)
     try:
         programme = programmes.transition_programme(request.user, programme, name, note=request.POST.get("note", ""))
     except DomainError as error:

@@ -15,7 +15,7 @@ from portal.models import Job
 from portal.services.errors import DomainError
 from scoring.job_handlers import AUTO_ASSIGN
 from scoring.models import Assignment, AssignmentStatus, ExpertProfile, ScoreStatus
-from scoring.review_forms import AssignExpertForm, AutoAssignForm, ReasonForm, ReassignForm
+from scoring.review_forms import AssignExpertForm, AutoAssignForm, ReasonForm, ReassignForm, active_experts
 from scoring.services import assignment as assignment_service
 from scoring.services.assignment_problem import reviewable_applications
 from scoring.services.conflicts import blocking_conflicts
@@ -74,7 +74,8 @@ def assignment_application(request, pk):
     conflicts = blocking_conflicts().filter(application=app).select_related("expert__user").order_by("expert", "pk")
     return render(request, "scoring/assign_application.html", {
         "application": app, "programme": app.programme, "assignments": assignments, "conflicts": conflicts,
-        "add_form": AssignExpertForm(), "reassign_form": ReassignForm(), "remove_form": ReasonForm(),
+        "add_form": AssignExpertForm(), "remove_form": ReasonForm(),
+        "expert_choices": [(e.pk, f"{e.name}（{e.work_unit}）") for e in active_experts()],
     })
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Application
 from portal.services.errors import DomainError
-from scoring.models import ExpertProfile
+from scoring.models import Assignment, AssignmentStatus, ExpertProfile
 from scoring.services import assignment as assignment_service
 from scoring.visibility import proposals_for
 
@@ -29,8 +29,12 @@ def proposal_detail(request, pk):
     expert_ids = {e for ids in by_app.values() for e in ids}
     loads = proposal.parameters.get("loads", {})
     experts = ExpertProfile.objects.select_related("user").in_bulk(expert_ids | {int(e) for e in loads})
+    existing = defaultdict(list)
+    for assignment in Assignment.objects.filter(application_id__in=app_ids, status=AssignmentStatus.ACTIVE
+                                                ).select_related("expert__user").order_by("pk"):
+        existing[assignment.application_id].append(assignment.expert)
     rows = [{
-        "application": apps.get(app_id), "application_id": app_id,
+        "application": apps.get(app_id), "application_id": app_id, "existing": existing.get(app_id, []),
         "experts": [experts.get(e) for e in by_app.get(app_id, [])], "unstaffed": unstaffed.get(app_id),
     } for app_id in sorted(app_ids, key=lambda a: (a not in unstaffed, getattr(apps.get(a), "project_name", ""), a))]
     new_load = defaultdict(int)

@@ -1,0 +1,154 @@
+"""How long the Annex 2 XLSX (申报汇总表) takes for 5,000 rows, against openpyxl alone.
+
+    .venv/bin/python benchmarks/annex2.py [--rows 5000] [--runs 5] [--out DIR]
+
+"openpyxl alone" is ``Workbook()`` + ``append`` of the same 5,000 rows of nine plain values +
+``save`` (openpyxl's default mode, no styles, no query). "Ours" is everything the export job does
+for the file: the one query for the unit's endorsed applications in rank order
+(applications.annex2.rows.table_for), the Chinese labels, and applications.annex2.xlsx.build_xlsx
+(styled, bordered cells, merged title, note, footer, print set-up). Both are warmed up once; the
+medians are compared; the goal is a ratio within 1.5.
+
+The rows are created in a transaction that is rolled back: in a throw-away SQLite database
+(migrated on the fly) unless DATABASE_URL names another one (e.g. the PostgreSQL dev database).
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+GOAL = 1.5
+
+
+def create_rows(n: int):
+    """A district programme, one street with ``n`` live endorsements (bulk-created)."""
+    from django.utils import timezone
+
+    from applications.models import Application, ApplicationStatus, DecisionKind, RecommendationDecision
+    from applications.models.application import organisation_header
+    from portal.models import District, Organisation, Organiser, Programme, RecommendingUnit
+    from portal.models.organisations import OrganisationSize, Ownership, RecommendingUnitKind
+    from portal.models.programmes import Level
+
+    district, _new = District.objects.get_or_create(code="bench-jiading", defaults={"name": "嘉定区", "order": 99})
+    organiser = Organiser.objects.create(name="基准测试主管部门", level=Level.DISTRICT, district=district)
+    programme = Programme.objects.create(year=2099, title="基准测试批次", organiser=organiser,
+                                         organiser_names="上海市嘉定区市场监督管理局", level=Level.DISTRICT,
+                                         district=district)
+    bureau = RecommendingUnit.objects.create(name="基准测试区局", kind=RecommendingUnitKind.DISTRICT_BUREAU,
+                                             district=district)
+    street = RecommendingUnit.objects.create(name="基准测试镇", kind=RecommendingUnitKind.STREET_TOWN,
+                                             district=district, parent=bureau, contact_person="赵敏",
+                                             contact_phone="59120000")
+    orgs = Organisation.objects.bulk_create([
+        Organisation(credit_code=f"91310114BENCH{i:05d}", name=f"上海示范精密传动科技有限公司{i}",
+                     legal_representative="陈立新", ownership=list(Ownership.values)[i % 7],
+                     size=list(OrganisationSize.values)[i % 3], industry="通用设备制造业", address="嘉定区",
+                     phone="021", contact_person="张", mobile="138", email=f"b{i}@example.cn", district=district)
+        for i in range(100)
+    ])
+    now = timezone.now()
+    apps = Application.objects.bulk_create([
+        Application(programme=programme, organisation=orgs[i % 100], recommender=street,
+                    project_name=f"新能源汽车电驱动高精度齿轮质量攻关项目第{i}期",
+                    organisation_snapshot=organisation_header(orgs[i % 100]), advancement_level="leading",
+                    completion_date=now.date(), sales_before=Decimal("18500.00") + i,
+                    sales_after=Decimal("23600.50") + 2 * i, status=ApplicationStatus.ENDORSED_BY_STREET,
+                    submitted_at=now)
+        for i in range(n)
+    ], batch_size=1000)
+    RecommendationDecision.objects.bulk_create([
+        RecommendationDecision(application=app, unit=street, kind=DecisionKind.ENDORSE, opinion="同意推荐。",
+                               actual_effect="significant", leading_degree="domestic",
+                               completion_date=now.date(), rank=n - i)
+        for i, app in enumerate(apps)
+    ], batch_size=1000)
+    return programme, street
+
+
+def measure(rows: int, runs: int, out: Path | None) -> dict:
+    from django.db import transaction
+    from openpyxl import Workbook
+
+    from applications.annex2.rows import HEADERS, table_for
+    from applications.annex2.xlsx import build_xlsx
+
+    with transaction.atomic():
+        programme, street = create_rows(rows)
+
+        def ours():
+            return build_xlsx(table_for(programme, street))
+
+        plain = [HEADERS, *table_for(programme, street).rows]
+
+        def alone():
+            wb = Workbook()
+            ws = wb.active
+            for row in plain:
+                ws.append(row)
+            buffer = io.BytesIO()
+            wb.save(buffer)
+            return buffer.getvalue()
+
+        ours(), alone()  # warm up
+        timings = {"ours": [], "alone": []}
+        for _n in range(runs):
+            for name, fn in (("alone", alone), ("ours", ours)):
+                start = time.perf_counter()
+                content = fn()
+                timings[name].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        table = table_for(programme, street)
+        query = time.perf_counter() - start
+        if out:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "annex2.xlsx").write_bytes(build_xlsx(table))
+        transaction.set_rollback(True)
+    return {"ours": statistics.median(timings["ours"]), "alone": statistics.median(timings["alone"]),
+            "query": query, "rows": len(table.rows), "bytes": len(content)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, help="also write annex2.xlsx here")
+    args = parser.parse_args(argv)
+
+    scratch = None
+    if "DATABASE_URL" not in os.environ:
+        scratch = tempfile.TemporaryDirectory()
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch.name}/bench.sqlite3"
+    import django
+
+    django.setup()
+    if scratch:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    try:
+        result = measure(args.rows, args.runs, args.out)
+    finally:
+        if scratch:
+            scratch.cleanup()
+    ratio = result["ours"] / result["alone"]
+    print(f"{result['rows']} rows, XLSX {result['bytes'] / 1024:.0f} KiB, median of {args.runs} runs")
+    print(f"openpyxl alone (plain values):     {result['alone'] * 1000:7.1f} ms")
+    print(f"ours (query + styled XLSX):        {result['ours'] * 1000:7.1f} ms  (of which the query ~"
+          f"{result['query'] * 1000:.0f} ms)")
+    print(f"ratio:                             {ratio:7.2f}  (goal <= {GOAL:.2f})")
+    return 0 if ratio <= GOAL else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
