@@ -85,10 +85,13 @@ class BasicForm(SectionForm):
         self.fields["advancement_level"].choices = [c for c in self.fields["advancement_level"].choices if c[0]]
         if not programme.allow_self_declared:
             del self.fields["self_declared"]
-        if self.instance.pk:
+        readonly = self.fields["project_name"].disabled
+        # A bound, editable form shows and cleans what was posted: the stored codes are only needed to
+        # show the form, or as the value of the disabled field. .all() uses a prefetch when the view made one.
+        if self.instance.pk and (not self.is_bound or readonly):
             self.initial.setdefault("joint_applicant_codes", "\n".join(
-                self.instance.joint_applicants.values_list("credit_code", flat=True)))
-        self.fields["joint_applicant_codes"].disabled = self.fields["project_name"].disabled
+                org.credit_code for org in self.instance.joint_applicants.all()))
+        self.fields["joint_applicant_codes"].disabled = readonly
 
     def section_data(self) -> dict:
         data = super().section_data()

@@ -9,6 +9,11 @@ with one to four fields from about half as many work units as experts, a share o
 with a conflict against an eligible expert (2–3 experts each) — and times ``solve``. The goal is
 under 10 s for 2,000 applications × 300 experts × 5. Printed: seconds (model + solve), network
 size, places staffed, applications left unstaffed, and the load spread (min / median / max).
+
+Measured on the 2-core development machine (seed 1, load 0–40): 5 % of applications with a
+conflict 1.0 s, 15 % 3.1 s, 30 % 7.7 s; every place staffed, load 33–34 per expert. The time
+grows with the share of applications whose candidate set is unique (a conflict with an eligible
+expert, or an existing assignment): identical applications are solved as one aggregated node.
 """
 
 import argparse

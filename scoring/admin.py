@@ -222,6 +222,13 @@ class ExpertProfileAdmin(AuditedAdmin):
         if new:
             send_invitation(user)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new work unit, past employer or e-mail may create conflicts with applications under review.
+        from scoring.services.conflicts import detect_conflicts
+
+        detect_conflicts(form.instance, actor=request.user, via="admin")
+
     @admin.action(description=_("重新发送设置密码邮件（尚未设置密码的专家）"))
     def resend_invitation(self, request, queryset):
         sent = 0

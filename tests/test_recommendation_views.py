@@ -178,3 +178,15 @@ def test_recommender_dashboard_summarises_the_workspace(client):
     client.force_login(user)
     html = client.get(reverse("dashboard")).content.decode()
     assert "进入推荐审核" in html and "待本单位处理" in html and programme.title in html
+
+
+def test_a_bureau_works_on_a_programme_that_names_only_its_streets(client):
+    programme, bureau, street, bureau_user, street_user = district_setup()
+    programme.accepted_units.set([street])
+    app = application_for(programme, street, "只受理街镇的批次项目")
+    service.endorse(street_user, app, **ENDORSEMENT)
+    client.force_login(bureau_user)
+    response = client.get(reverse("applications:recommend_workspace"))
+    assert response.context["programme"] == programme and app.project_name in response.content.decode()
+    assert client.get(reverse("applications:recommend_ranking", args=[programme.pk])).status_code == 200
+    assert programme.title in client.get(reverse("dashboard")).content.decode()

@@ -62,6 +62,8 @@ def test_different_or_too_short_names_do_not_match():
 def test_public_mail_domains_are_ignored():
     assert email_domain("a@qq.com") == "" and email_domain("b@163.com") == "" and email_domain("c@gmail.com") == ""
     assert email_domain("d@Corp.Example.CN") == "corp.example.cn"
+    assert email_domain("e@mail.sgcc.com.cn") == email_domain("f@sgcc.com.cn") == "sgcc.com.cn"
+    assert email_domain("g@mail.cn") == "mail.cn" and email_domain("no-address") == ""
 
 
 # --- each automatic rule ------------------------------------------------------------------------

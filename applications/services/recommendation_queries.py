@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from portal.models import RecommendingUnit
+from portal.models import Programme, ProgrammeStatus, RecommendingUnit
+from portal.models.organisations import RecommendingUnitKind
+from portal.models.users import Role
+from portal.visibility import programmes_for
 
 from ..models import Application, ApplicationStatus, DecisionKind, RecommendationDecision
 from ..permissions import is_street
@@ -49,6 +52,19 @@ def live_verdict(application, unit):
         application=application, unit=unit, superseded_at__isnull=True,
         kind__in=(DecisionKind.ENDORSE, DecisionKind.DECLINE),
     ).first()
+
+
+def recommender_programmes(user):
+    """programmes_for(user), plus for a district bureau the programmes that accept its streets:
+    it reviews what they endorse even when the call names only the streets."""
+    programmes = programmes_for(user)
+    unit = user.recommending_unit if user.role == Role.RECOMMENDER else None
+    if unit is None or unit.kind != RecommendingUnitKind.DISTRICT_BUREAU:
+        return programmes
+    streets = Programme.objects.filter(accepted_units__parent=unit).exclude(status=ProgrammeStatus.DRAFT)
+    return Programme.objects.select_related("organiser", "district").filter(
+        Q(pk__in=programmes.values("pk")) | Q(pk__in=streets.values("pk"))
+    )
 
 
 def recommended_applications(programme):

@@ -4,10 +4,9 @@ from django import template
 
 from portal.models import ProgrammeStatus
 from portal.models.users import Role
-from portal.visibility import programmes_for
 
 from ..models import ApplicationStatus
-from ..services.recommendation_queries import endorsement_count, status_counts
+from ..services.recommendation_queries import endorsement_count, recommender_programmes, status_counts
 from ..visibility import applications_for
 
 register = template.Library()
@@ -24,7 +23,7 @@ def recommender_summary(context):
     unit = user.recommending_unit
     labels = dict(ApplicationStatus.choices)
     summaries = []
-    active = programmes_for(user).filter(status__in=[ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING])
+    active = recommender_programmes(user).filter(status__in=[ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING])
     for programme in active.order_by("-year", "-pk")[:5]:
         counts = status_counts(applications_for(user).filter(programme=programme))
         summaries.append({

@@ -14,18 +14,17 @@ from portal import jobs
 from portal.models import RecommendingUnit
 from portal.permissions import administers_programme
 from portal.services.errors import DomainError
-from portal.visibility import programmes_for
 
 from ..annex2.jobs import FORMATS, start_export
 from ..annex2.rows import title_for
 from ..permissions import may_rank, recommendation_window
 from ..services import recommendation as service
-from ..services.recommendation_queries import live_endorsements, programme_progress
+from ..services.recommendation_queries import live_endorsements, programme_progress, recommender_programmes
 from .recommendation import recommender_unit
 
 
 def _programme(request, pk):
-    return get_object_or_404(programmes_for(request.user), pk=pk)
+    return get_object_or_404(recommender_programmes(request.user), pk=pk)
 
 
 def _job(request):

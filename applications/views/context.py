@@ -1,7 +1,8 @@
 """Building the form page: the section forms, the two formsets and what the tabs show."""
 
+from django import forms as django_forms
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from ..forms import (
@@ -13,7 +14,7 @@ from ..forms import (
     TeamFormSetFactory,
     TeamMemberForm,
 )
-from ..models import ApplicationStatus, Section
+from ..models import ApplicationStatus, Evidence, Section
 from ..permissions import may_edit_application
 from ..services.completeness import completeness_check
 from ..services.eligibility import eligibility_warnings
@@ -40,14 +41,41 @@ def tab_from(request) -> str:
     return tab if tab in Section.values else Section.BASIC
 
 
+def prefetch_page(app) -> None:
+    """The rows the page reads several times (the forms, the completeness check, the evidence tab,
+    the joint applicants), one query each; .all() on these relations then reads the cache."""
+    prefetch_related_objects(
+        [app], "team_members", "conflicts", "joint_applicants",
+        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+    )
+
+
 def build_forms(app, data=None, *, readonly: bool):
-    """The five section forms plus the team and conflict formsets, bound to ``data`` on POST."""
+    """The five section forms plus the team and conflict formsets, bound to ``data`` on POST.
+
+    A bound, editable formset shows and cleans what was posted, so the stored rows are only read
+    to show the page (or as the values of disabled fields)."""
+    if data is None:
+        prefetch_page(app)
+    stored = data is None or readonly
     sections = [form_class(data, instance=app, readonly=readonly) for form_class in SECTION_FORMS]
-    team_initial = [{c: getattr(m, c) for c in m.COLUMNS} | {"ORDER": m.order} for m in app.team_members.all()]
+    team_initial = [{c: getattr(m, c) for c in m.COLUMNS} | {"ORDER": m.order}
+                    for m in app.team_members.all()] if stored else None
     team = TeamFormSetFactory(data, initial=team_initial, prefix="team", readonly=readonly)
-    conflict_initial = [{c: getattr(x, c) for c in x.COLUMNS} for x in app.conflicts.all()]
+    conflict_initial = [{c: getattr(x, c) for c in x.COLUMNS} for x in app.conflicts.all()] if stored else None
     conflicts = ConflictFormSetFactory(data, initial=conflict_initial, prefix="conflicts", readonly=readonly)
     return sections, team, conflicts
+
+
+def fetch_choices(form) -> None:
+    """Reads the options of the form's model choice fields with one plain query each, as a list.
+    (A ModelChoiceField reads its queryset through .iterator() at every render: on PostgreSQL a
+    server-side cursor, three round trips.) Validation still looks values up in the queryset."""
+    for field in form.fields.values():
+        if type(field) is django_forms.ModelChoiceField:
+            choice = field.iterator(field).choice
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = empty + [choice(obj) for obj in field.queryset]
 
 
 def first_tab_with_errors(sections, team, conflicts) -> str:
@@ -72,7 +100,9 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
             comments.setdefault(comment.section or "general", []).append(comment)
     missing = completeness_check(app) if editable else []
     forms = {form.section: form for form in sections}
-    evidence = app.evidence.select_related("uploaded_by")
+    for form in sections:
+        fetch_choices(form)
+    evidence = list(app.evidence.all())
     return_transition = APPLICATION_WORKFLOW.get("return")
     return {
         "application": app,
@@ -95,7 +125,7 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
         "team_headers": [f.label for f in TeamMemberForm.base_fields.values()],
         "conflict_headers": [f.label for f in ConflictForm.base_fields.values()],
         "evidence_list": evidence,
-        "evidence_used": evidence.aggregate(total=Sum("size"))["total"] or 0,
+        "evidence_used": sum(item.size for item in evidence),
         "evidence_file_limit": settings.EVIDENCE_MAX_FILE_BYTES,
         "evidence_total_limit": settings.EVIDENCE_MAX_TOTAL_BYTES,
         "evidence_accept": ACCEPT_ATTRIBUTE,

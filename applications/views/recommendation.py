@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from portal.models import ProgrammeStatus
 from portal.models.users import Role
 from portal.services.errors import DomainError
-from portal.visibility import programmes_for
 
 from ..forms_recommendation import (
     DeclineForm,
@@ -30,7 +29,12 @@ from ..permissions import recommendation_window
 from ..services import recommendation as service
 from ..services.completeness import completeness_check
 from ..services.eligibility import eligibility_warnings
-from ..services.recommendation_queries import endorsement_count, live_verdict, status_counts
+from ..services.recommendation_queries import (
+    endorsement_count,
+    live_verdict,
+    recommender_programmes,
+    status_counts,
+)
 from ..visibility import applications_for
 from ..workflow import APPLICATION_WORKFLOW
 from .context import build_forms, page_context
@@ -67,7 +71,7 @@ def _verdicts(unit, field):
 @login_required
 def workspace(request):
     unit = recommender_unit(request)
-    programmes = programmes_for(request.user)
+    programmes = recommender_programmes(request.user)
     programme = chosen_programme(request, programmes)
     context = {"unit": unit, "programmes": programmes, "programme": programme, "now": timezone.now()}
     if programme is None:

@@ -35,6 +35,7 @@ AUTOMATIC_RULES = (RULE_CREDIT_CODE, RULE_ORG_NAME, RULE_PAST_EMPLOYER, RULE_GRO
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "总公司", "公司", "股份", "集团", "有限")
 _NON_WORD = re.compile(r"[\W_]+")
 _SHANGHAI_PREFIX = re.compile(r"^上海市?")
+_MAIL_HOST = re.compile(r"^(mail|email|smtp|mx|webmail)\.(?=[^.]+\.[^.]+)")
 
 
 def normalise_org_name(name: str) -> str:
@@ -67,9 +68,11 @@ def normalise_person_name(name: str) -> str:
 
 
 def email_domain(address: str) -> str:
-    """The domain of an e-mail address, lower case; '' for a public mail provider or no address."""
+    """The domain of an e-mail address, lower case, without a leading "mail."-style host label;
+    '' for a public mail provider or no address."""
     _local, at, domain = (address or "").strip().lower().rpartition("@")
-    if not at or not domain or domain in PUBLIC_MAIL_DOMAINS:
+    domain = _MAIL_HOST.sub("", domain)
+    if not at or not domain or domain in PUBLIC_MAIL_DOMAINS or "." not in domain:
         return ""
     return domain
 

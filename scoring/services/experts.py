@@ -140,8 +140,11 @@ def import_experts(actor, file, *, via: str = "import") -> ImportReport:
         return report
     with transaction.atomic():
         report.created = [_create(actor, row, via) for row in checked]
+        from scoring.services.conflicts import detect_conflicts  # conflicts build on the pool
+
         for profile in report.created:
             send_invitation(profile.user)
+            detect_conflicts(profile, actor=actor, via=via)
     return report
 
 
