@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.services import audit
@@ -27,6 +28,9 @@ def _printable(name: str) -> str:
 
 
 def _refuse(name: str, reason: str, english: str):
+    # Chinese pages carry an English gloss; English pages need the reason only once.
+    if get_language().startswith("en"):
+        raise EvidenceRejected(f"File “{_printable(name)}” was refused: {english}.")
     raise EvidenceRejected(
         _("文件“%(name)s”被拒绝：%(reason)s。(Refused: %(english)s.)")
         % {"name": _printable(name), "reason": reason, "english": english}
