@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import jobs
 
+from .annex2 import jobs as _annex2_jobs  # noqa: F401  (registers the Annex 2 export in the worker too)
 from .documents.service import KIND, may_request_render, render_documents
 from .models import Application
 from .models.documents import ApplicationDocument, DocumentFormat

@@ -72,7 +72,11 @@ def recommending_units_for(user):
 
 
 def audit_entries_for(user):
-    """The audit trail is for administrators."""
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
-        return AuditEntry.objects.select_related("actor", "content_type")
-    return AuditEntry.objects.none()
+    """The audit trail is for administrators: entries about shared objects (organisations, units,
+    experts, rubrics) and about their own organiser's programmes. Superusers read everything."""
+    qs = AuditEntry.objects.select_related("actor", "content_type")
+    if user.is_superuser:
+        return qs
+    if user.role == Role.ADMINISTRATOR:
+        return qs.filter(Q(programme__isnull=True) | Q(programme__organiser_id=user.organiser_id))
+    return qs.none()

@@ -46,15 +46,23 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def live_worker(transactional_db, settings):
+def live_worker(transactional_db, settings, tmp_path):
     """A real Celery worker process on the configured broker (Redis in CI, the file-system broker
     otherwise), reading and writing the test database. Use with committed data (transactional_db)."""
     celery_app.conf.task_always_eager = False
+    # A queue of this test run's own, so that another run's worker on the same broker (the shared
+    # file-system folder, or Redis) never takes our tasks.
+    queue = f"tests-{os.getpid()}"
+    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_routes = {"*": {"queue": queue}}
     env = dict(os.environ, DATABASE_URL=_database_url(), MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    # The worker's output goes to a file: an unread pipe fills up and blocks the worker.
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h",
+         "-Q", queue],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         yield proc
@@ -64,6 +72,10 @@ def live_worker(transactional_db, settings):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        output = (tmp_path / "worker.log").read_text(errors="replace")
+        if output.strip():
+            print("---- celery worker output ----\n" + output[-5000:])
 
 
 @pytest.fixture

@@ -100,3 +100,23 @@ def test_audit_export_is_for_administrators(client, administrator, applicant, dj
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("audit_export"))
     assert response.status_code == 302 and "/jobs/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_administrators_read_only_their_own_organisers_programme_entries(client, administrator):
+    from tests.factories import OrganiserFactory, UserFactory
+
+    mine = ProgrammeFactory(organiser=administrator.organiser, title="本部门的批次")
+    theirs = ProgrammeFactory(title="别的部门的批次")
+    other_admin = UserFactory(role="administrator", organiser=OrganiserFactory())
+    theirs.organiser = other_admin.organiser
+    theirs.save()
+    audit.record(administrator, "programme.open", mine)
+    audit.record(other_admin, "programme.open", theirs)
+    shared = audit.record(None, "organisation.update", OrganisationFactory(name="共享单位"))
+    assert shared.programme_id is None
+    client.force_login(administrator)
+    html = client.get(reverse("audit_list")).content.decode()
+    assert "本部门的批次" in html and "共享单位" in html and "别的部门的批次" not in html
+    assert client.get(reverse("audit_for_object", args=["portal", "programme", theirs.pk])).status_code == 404
+    assert client.get(reverse("audit_for_object", args=["portal", "programme", mine.pk])).status_code == 200

@@ -25,11 +25,12 @@ def _stylesheet_text() -> str:
 
 @lru_cache(maxsize=1)
 def _engine():
+    # WeasyPrint reports each step at INFO, from its import on (user-agent stylesheets): noise.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
     font_config = FontConfiguration()
     css = CSS(string=_stylesheet_text(), url_fetcher=fetcher, font_config=font_config)

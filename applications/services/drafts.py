@@ -1,7 +1,7 @@
 """Creating and saving a draft. Saving never asks for required fields: a half-filled form is
 normal, and applications.services.completeness decides what a submission needs."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,12 +68,51 @@ def create_draft(actor, programme, project_name: str, *, via: str = "web") -> Ap
     return app
 
 
-def _audit_state(app: Application) -> dict:
+def _audit_state(app: Application, members, declared) -> dict:
     return {
         **audit.snapshot(app, fields=EDITABLE_FIELDS),
-        "team": [m.as_text() for m in app.team_members.all()],
-        "conflicts": [c.as_text() for c in app.conflicts.all()],
+        "team": [m.as_text() for m in members],
+        "conflicts": [c.as_text() for c in declared],
     }
+
+
+def _team_rows(team: list[dict]) -> list[TeamMember]:
+    return [TeamMember(order=i, **{c: row.get(c) or "" for c in TeamMember.COLUMNS})
+            for i, row in enumerate(team, start=1)]
+
+
+def _conflict_rows(conflicts: list[dict]) -> list[ConflictDeclaration]:
+    return [ConflictDeclaration(**{k: row.get(k) or "" for k in ConflictDeclaration.COLUMNS}) for row in conflicts]
+
+
+def _same_rows(stored, given, columns) -> bool:
+    """The stored rows (in their order) hold exactly the given values: nothing to rewrite."""
+    return [[getattr(r, c) for c in columns] for r in stored] == [[getattr(r, c) for c in columns] for r in given]
+
+
+# The application's foreign keys. Those a save leaves as they were read (programme, organisation and
+# creator always; category and recommender unless changed) exist: the database's constraints say so.
+_FOREIGN_KEYS = [f for f in Application._meta.concrete_fields if f.is_relation]
+
+
+def _full_clean(app: Application, stored_keys: dict) -> None:
+    """Model.full_clean (same checks, same collected errors), except that a foreign key still
+    holding the value read from the database is not looked up again."""
+    unchanged = {f.name for f in _FOREIGN_KEYS if getattr(app, f.attname) == stored_keys[f.attname]}
+    errors = {}
+    for step, exclude in ((app.clean_fields, unchanged), (app.clean, None)):
+        try:
+            step(exclude=exclude) if exclude is not None else step()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    for step in (app.validate_unique, app.validate_constraints):
+        # Unique and constraint checks cover every field that passed, as in full_clean.
+        try:
+            step(exclude={name for name in errors if name != NON_FIELD_ERRORS})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -85,8 +124,13 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
 
     ``lock_version`` is the value the person's form was rendered with: if someone saved in
     between, the save is refused instead of silently overwriting their work.
+
+    Only the application's row is locked (not its programme's: saves of different applications
+    do not wait for each other). Team, conflict and joint-applicant rows are rewritten only when
+    they changed; the audit row records the same before/after as always.
     """
-    app = Application.objects.select_for_update().select_related("programme").get(pk=application.pk)
+    app = (Application.objects.select_for_update(of=("self",)).select_related("programme", "organisation")
+           .get(pk=application.pk))
     check_editable(actor, app)
     if lock_version is not None and lock_version != app.lock_version:
         raise StaleApplication(_("申报表已被他人修改，请刷新页面后重新填写。(Changed by someone else; please reload.)"))
@@ -98,7 +142,9 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
     if conflicts is not None and len(conflicts) > MAX_CONFLICTS:
         raise DomainError(_("申请回避最多%(max)d项。(At most %(max)d conflict declarations.)") % {"max": MAX_CONFLICTS})
 
-    before = _audit_state(app)
+    members, declared = list(app.team_members.all()), list(app.conflicts.all())
+    before = _audit_state(app, members, declared)
+    stored_keys = {f.attname: getattr(app, f.attname) for f in _FOREIGN_KEYS}
     many = {}
     for name, value in data.items():
         if Application._meta.get_field(name).many_to_many:
@@ -109,26 +155,39 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
     if any(org.pk == app.organisation_id for org in many.get("joint_applicants", [])):
         raise DomainError(_("联合申报单位不能是本单位。(The applicant cannot be its own joint applicant.)"))
     try:
-        app.full_clean()
+        _full_clean(app, stored_keys)
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from error
     app.lock_version += 1
     app.save()
+    after_many = {}
     for name, value in many.items():
-        getattr(app, name).set(value)
+        pks = sorted(obj.pk for obj in value)
+        if pks == before.get(name):
+            after_many[name] = before[name]  # the same organisations: nothing to write or read back
+        else:
+            getattr(app, name).set(value)
+            after_many.update(audit.snapshot(app, fields=[name]))
+    after_team, after_conflicts = before["team"], before["conflicts"]
     if team is not None:
-        app.team_members.all().delete()
-        TeamMember.objects.bulk_create(
-            TeamMember(application=app, order=i, **{c: row.get(c) or "" for c in TeamMember.COLUMNS})
-            for i, row in enumerate(team, start=1)
-        )
+        rows = _team_rows(team)
+        if not _same_rows(members, rows, ("order", *TeamMember.COLUMNS)):
+            app.team_members.all().delete()
+            for row in rows:
+                row.application = app
+            TeamMember.objects.bulk_create(rows)
+        after_team = [m.as_text() for m in rows]
     if conflicts is not None:
-        app.conflicts.all().delete()
-        ConflictDeclaration.objects.bulk_create(
-            ConflictDeclaration(application=app, **{k: row.get(k) or "" for k in ConflictDeclaration.COLUMNS})
-            for row in conflicts
-        )
-    audit.record(actor, "application.save_draft", app, changes=audit.diff(before, _audit_state(app)), via=via)
+        rows = _conflict_rows(conflicts)
+        if not _same_rows(declared, rows, ConflictDeclaration.COLUMNS):
+            app.conflicts.all().delete()
+            for row in rows:
+                row.application = app
+            ConflictDeclaration.objects.bulk_create(rows)
+        after_conflicts = [c.as_text() for c in rows]
+    after = {**audit.snapshot(app, fields=[f for f in EDITABLE_FIELDS if f not in many]), **after_many,
+             "team": after_team, "conflicts": after_conflicts}
+    audit.record(actor, "application.save_draft", app, changes=audit.diff(before, after), via=via)
     return app
 
 

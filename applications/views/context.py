@@ -43,7 +43,8 @@ def tab_from(request) -> str:
 
 def prefetch_page(app) -> None:
     """The rows the page reads several times (the forms, the completeness check, the evidence tab,
-    the joint applicants), one query each; .all() on these relations then reads the cache."""
+    the joint applicants), one query each; .all() on these relations then reads the cache. For a
+    view's own freshly read application only (the cache is not refreshed by later saves)."""
     prefetch_related_objects(
         [app], "team_members", "conflicts", "joint_applicants",
         Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
@@ -55,8 +56,6 @@ def build_forms(app, data=None, *, readonly: bool):
 
     A bound, editable formset shows and cleans what was posted, so the stored rows are only read
     to show the page (or as the values of disabled fields)."""
-    if data is None:
-        prefetch_page(app)
     stored = data is None or readonly
     sections = [form_class(data, instance=app, readonly=readonly) for form_class in SECTION_FORMS]
     team_initial = [{c: getattr(m, c) for c in m.COLUMNS} | {"ORDER": m.order}

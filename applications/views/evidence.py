@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from portal.services.errors import DomainError
@@ -53,6 +54,7 @@ def delete(request, pk):
 
 
 @login_required
+@xframe_options_sameorigin  # the review page previews PDFs and images in a frame of this site
 def download(request, pk):
     evidence = get_object_or_404(evidence_for(request.user), pk=pk)
     try:

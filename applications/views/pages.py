@@ -15,7 +15,15 @@ from ..models import ApplicationStatus
 from ..services import drafts
 from ..services.completeness import completeness_check
 from ..visibility import applications_for
-from .context import build_forms, can_edit, first_tab_with_errors, page_context, tab_from, warnings_for
+from .context import (
+    build_forms,
+    can_edit,
+    first_tab_with_errors,
+    page_context,
+    prefetch_page,
+    tab_from,
+    warnings_for,
+)
 
 
 def edit_url(app, tab: str = "") -> str:
@@ -58,6 +66,7 @@ def application_edit(request, pk):
     )
     tab = tab_from(request)
     if request.method != "POST":
+        prefetch_page(app)
         sections, team, conflicts = build_forms(app, readonly=not can_edit(request.user, app))
         return render(request, "applications/edit.html", page_context(request, app, sections, team, conflicts, tab=tab))
 

@@ -26,6 +26,12 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
     via = models.CharField(_("途径"), max_length=16, blank=True, help_text=_("web / admin / import / task"))
+    # The programme the object belongs to, if any: administrators read only their organiser's
+    # programmes' entries (scores and decisions are confidential to the organiser, §5.2).
+    programme = models.ForeignKey(
+        "portal.Programme", verbose_name=_("申报批次"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

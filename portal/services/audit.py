@@ -49,10 +49,40 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+# How to reach an object's programme, tried in order (application, assignment, score, slot …).
+PROGRAMME_PATHS = (
+    "programme_id",
+    "application.programme_id",
+    "assignment.application.programme_id",
+    "score.assignment.application.programme_id",
+    "session.programme_id",
+    "determination.programme_id",
+)
+
+
+def programme_of(obj) -> int | None:
+    """The id of the programme ``obj`` belongs to, or None for shared objects (organisations…)."""
+    from portal.models import Programme
+
+    if isinstance(obj, Programme):
+        return obj.pk
+    for path in PROGRAMME_PATHS:
+        value = obj
+        try:
+            for part in path.split("."):
+                value = getattr(value, part)
+        except (AttributeError, models.ObjectDoesNotExist):
+            continue
+        if value is not None:
+            return value
+    return None
+
+
 def record(actor, action: str, obj: models.Model, *, changes=None, note: str = "", via: str = "web"):
     """Appends one row to the audit trail and returns it."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
+        programme_id=programme_of(obj),
         actor=actor_obj,
         actor_name=(actor_obj.display_name if actor_obj else "系统"),
         action=action,

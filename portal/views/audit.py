@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +33,18 @@ def audit_list(request):
 def audit_for_object(request, app_label, model, object_id):
     entries = _require_entries(request.user)
     content_type = get_object_or_404(ContentType, app_label=app_label, model=model)
+    model_class = content_type.model_class()
+    try:
+        target = model_class._default_manager.filter(pk=object_id).first() if model_class else None
+    except (ValueError, ValidationError):
+        raise Http404 from None
+    if target is not None:
+        from portal.services.audit import programme_of
+        from portal.visibility import programmes_for
+
+        programme_id = programme_of(target)
+        if programme_id is not None and not programmes_for(request.user).filter(pk=programme_id).exists():
+            raise Http404
     page = Paginator(entries.filter(content_type=content_type, object_id=object_id), 50).get_page(
         request.GET.get("page")
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from scoring.models import (
     CriterionKind,
     CriterionScore,
     ProgrammeRubric,
+    RubricSection,
     Score,
     ScoreStatus,
 )
@@ -126,9 +128,12 @@ def rubric_of(programme):
 
 
 def rubric_criteria(rubric) -> list:
-    """The rubric's criteria in order, with bands and bonus levels loaded."""
-    sections = rubric.sections.order_by("order", "pk").prefetch_related("criteria__bands", "criteria__bonus_levels")
-    return [c for s in sections for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
+    """The rubric's criteria in order, with bands and bonus levels loaded. The rows are kept on
+    ``rubric`` (rubric.sections.all(), their criteria, bands and levels read them afterwards)."""
+    prefetch_related_objects([rubric], Prefetch(
+        "sections", queryset=RubricSection.objects.order_by("order", "pk").prefetch_related(
+            "criteria__bands", "criteria__bonus_levels")))
+    return [c for s in rubric.sections.all() for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
 
 
 def lowest_band(criterion):
@@ -197,23 +202,39 @@ def _check_one(rubric, criterion, item: ItemInput, complete: bool):
     return None
 
 
-def _snapshot(score) -> dict:
+def _stored_items(score) -> list:
+    return list(score.items.select_related("criterion", "band", "bonus_level"))
+
+
+def _snapshot(score, items=None) -> dict:
     data = {"status": score.status, "total": f"{Decimal(score.total):.1f}", "overall_comment": score.overall_comment}
-    for item in score.items.select_related("criterion", "band", "bonus_level"):
+    for item in _stored_items(score) if items is None else items:
         choice = item.band.points_label if item.band else (item.bonus_level.label if item.bonus_level else "")
         data[item.criterion.code] = f"{choice} / {item.points if item.points is not None else '—'} / {item.comment}"
     return data
 
 
-def _write_items(score, cleaned: dict) -> Decimal:
-    score.items.exclude(criterion_id__in=list(cleaned)).delete()
+def _write_items(score, cleaned: dict, stored: list) -> Decimal:
+    """Writes the sheet's items: deletes those no longer given, inserts the new ones and updates
+    the changed ones (``stored``: the items as read before), a statement for each kind at most."""
+    stored = {item.criterion_id: item for item in stored}
+    if any(pk not in cleaned for pk in stored):
+        score.items.exclude(criterion_id__in=list(cleaned)).delete()
+    new, changed = [], []
     total = Decimal(0)
     for criterion, band, level, points, comment in cleaned.values():
-        CriterionScore.objects.update_or_create(
-            score=score, criterion=criterion,
-            defaults={"band": band, "bonus_level": level, "points": points, "comment": comment},
-        )
+        values = {"band": band, "bonus_level": level, "points": points, "comment": comment}
+        item = stored.get(criterion.pk)
+        if item is None:
+            new.append(CriterionScore(score=score, criterion=criterion, **values))
+        elif (item.band_id, item.bonus_level_id, item.points, item.comment) != (
+                band.pk if band else None, level.pk if level else None, points, comment):
+            for name, value in values.items():
+                setattr(item, name, value)
+            changed.append(item)
         total += points or 0
+    CriterionScore.objects.bulk_create(new)
+    CriterionScore.objects.bulk_update(changed, ["band", "bonus_level", "points", "comment"])
     return total.quantize(Decimal("0.1"))
 
 
@@ -227,6 +248,7 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     if not decision:
         raise PermissionDenied(decision.reason)
     score, _created = Score.objects.get_or_create(assignment=assignment)
+    score.assignment = assignment  # the locked row, with its expert and application (audit text, notification)
     if score.status == ScoreStatus.SUBMITTED:
         raise InvalidTransition(
             _("评分已提交并锁定；如需修改，请联系主管部门退回。(The score is submitted and locked.)"))
@@ -242,8 +264,9 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     cleaned, faults = check_items(rubric, items, complete=submit)
     if faults:
         raise ScoreRejected(faults)
-    before = _snapshot(score)
-    score.total = _write_items(score, cleaned)
+    stored = _stored_items(score)
+    before = _snapshot(score, stored)
+    score.total = _write_items(score, cleaned, stored)
     score.overall_comment = (overall_comment or "").strip()
     score.lock_version += 1
     if submit:

@@ -33,7 +33,10 @@ from .pledge import require_pledge
 
 
 def _stored_score(assignment):
-    return Score.objects.filter(assignment=assignment).prefetch_related("items__band", "items__bonus_level").first()
+    score = Score.objects.filter(assignment=assignment).prefetch_related("items__band", "items__bonus_level").first()
+    if score is not None:
+        score.assignment = assignment  # already read, with its application and programme
+    return score
 
 
 def _context(request, assignment, rubric, criteria, score, form, **extra) -> dict:
@@ -71,7 +74,9 @@ def _summary(criteria, score) -> list[dict]:
 
 @require_pledge("assignment")  # an expert sees the pledge page until the programme's pledge is accepted
 def score_sheet(request, pk):
-    assignment = get_object_or_404(score_sheets_for(request.user), pk=pk)
+    # The district too: the organisation header beside the form and the 3.2 suggestion read it.
+    assignment = get_object_or_404(score_sheets_for(request.user).select_related("application__organisation__district"),
+                                   pk=pk)
     rubric = rubric_of(assignment.application.programme)
     criteria = rubric_criteria(rubric) if rubric else []
     score = _stored_score(assignment)
