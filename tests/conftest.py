@@ -57,7 +57,7 @@ def live_worker(transactional_db, settings, tmp_path):
     celery_app.conf.task_routes = {"*": {"queue": queue}}
     env = dict(os.environ, DATABASE_URL=_database_url(), MEDIA_ROOT=str(settings.MEDIA_ROOT))
     # The worker's output goes to a file: an unread pipe fills up and blocks the worker.
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (closed below)
+    log = open(tmp_path / "worker.log", "wb")  # closed in the finally below
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=warning",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"test-{os.getpid()}@%h",
