@@ -50,16 +50,26 @@ def test_names_are_compared_without_spaces_and_punctuation():
 
 
 @pytest.mark.django_db
-def test_eligibility_warns_about_same_year_municipal_and_earlier_applications():
+def test_eligibility_warns_about_same_year_municipal_and_earlier_honoured_applications():
+    from awards.models import Award
+
     org = OrganisationFactory()
     district = ProgrammeFactory(year=2030, level=Level.DISTRICT)
     municipal = ProgrammeFactory(year=2030, level=Level.MUNICIPAL)
-    earlier = ProgrammeFactory(year=2028)
+    earlier = ProgrammeFactory(year=2028, status="published")
+    unpublished = ProgrammeFactory(year=2029, status="determining")
     app = ApplicationFactory(programme=district, organisation=org, project_name="精密主轴可靠性提升攻关")
     ApplicationFactory(programme=municipal, organisation=org, project_name="精密主轴可靠性提升攻关项目",
                        status=ApplicationStatus.SUBMITTED)
-    ApplicationFactory(programme=earlier, organisation=org, project_name="精密主轴可靠性提升",
-                       status=ApplicationStatus.RETURNED)
+    honoured = ApplicationFactory(programme=earlier, organisation=org, project_name="精密主轴可靠性提升",
+                                  status=ApplicationStatus.ENDORSED)
+    pending = ApplicationFactory(programme=unpublished, organisation=org, project_name="精密主轴可靠性提升！",
+                                 status=ApplicationStatus.ENDORSED)
+    for application, programme in ((honoured, earlier), (pending, unpublished)):
+        Award.objects.create(programme=programme, application=application, tier="second", proposed_tier="second",
+                             project_name=application.project_name, organisation_name=org.name)
+    ApplicationFactory(programme=earlier, organisation=org, project_name="精密主轴可靠性提升攻关工程",
+                       status=ApplicationStatus.RETURNED)  # similar, but never honoured
     ApplicationFactory(programme=earlier, organisation=org, project_name="医用导管涂层改进",
                        status=ApplicationStatus.SUBMITTED)  # not similar
     ApplicationFactory(programme=municipal, project_name="精密主轴可靠性提升攻关",

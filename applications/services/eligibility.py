@@ -4,9 +4,8 @@ level, or already submitted to the same year's municipal programme, is not accep
 These are warnings, not refusals: project names drift between years and only a person can tell
 whether two names mean the same project. Shown to the applicant and the administrator.
 
-The "already honoured" half needs award outcomes, which do not exist yet. Until the awards step
-records them, any earlier-year application past the draft stage with a similar name is flagged;
-the awards step should narrow that to honoured projects (district or municipal).
+"Already honoured" reads the published awards (awards.Award, first to third prize, in a programme
+whose results are published) of earlier applications with a similar name.
 """
 
 import unicodedata
@@ -15,7 +14,7 @@ from difflib import SequenceMatcher
 
 from django.utils.translation import gettext as _
 
-from portal.models.programmes import Level
+from portal.models.programmes import Level, ProgrammeStatus
 
 from ..models import Application, ApplicationStatus
 
@@ -47,7 +46,7 @@ def eligibility_warnings(application: Application) -> list[EligibilityWarning]:
         Application.objects.filter(organisation_id=application.organisation_id, programme__year__lte=programme.year)
         .exclude(pk=application.pk)
         .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("programme")
+        .select_related("programme", "award")
     )
     warnings = []
     for other in others:
@@ -59,9 +58,9 @@ def eligibility_warnings(application: Application) -> list[EligibilityWarning]:
                 "本单位已将相似项目“%(name)s”申报至同年度市级批次“%(programme)s”；"
                 "已申报同年度市级项目的，本批次不再受理。"
             )
-        elif theirs.year < programme.year:
+        elif theirs.year < programme.year and _honoured(other):
             message = _(
-                "本单位曾于%(year)d年申报相似项目“%(name)s”（%(programme)s）；"
+                "本单位的相似项目“%(name)s”已于%(year)d年获表彰（%(programme)s）；"
                 "已获区级或市级重点产品质量攻关表彰的项目不再受理，请确认。"
             )
         else:
@@ -70,3 +69,10 @@ def eligibility_warnings(application: Application) -> list[EligibilityWarning]:
             message % {"name": other.project_name, "programme": theirs.title, "year": theirs.year}, other
         ))
     return warnings
+
+
+def _honoured(application: Application) -> bool:
+    """A first, second or third prize in a programme whose results are published."""
+    award = getattr(application, "award", None)  # awards.Award, the reverse one-to-one (may be absent)
+    published = application.programme.status in (ProgrammeStatus.PUBLISHED, ProgrammeStatus.CLOSED)
+    return bool(award is not None and award.is_awarded and published)
