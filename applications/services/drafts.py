@@ -2,7 +2,7 @@
 normal, and applications.services.completeness decides what a submission needs."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,27 +90,54 @@ def _same_rows(stored, given, columns) -> bool:
     return [[getattr(r, c) for c in columns] for r in stored] == [[getattr(r, c) for c in columns] for r in given]
 
 
-# The application's foreign keys. Those a save leaves as they were read (programme, organisation and
-# creator always; category and recommender unless changed) exist: the database's constraints say so.
+# What the database itself guarantees for a row it holds: its foreign keys exist, its CHECK and
+# UNIQUE constraints hold. For values a save leaves as they were read (under the row lock), asking
+# again would only repeat queries, so _full_clean skips exactly those checks.
 _FOREIGN_KEYS = [f for f in Application._meta.concrete_fields if f.is_relation]
 
 
-def _full_clean(app: Application, stored_keys: dict) -> None:
-    """Model.full_clean (same checks, same collected errors), except that a foreign key still
-    holding the value read from the database is not looked up again."""
-    unchanged = {f.name for f in _FOREIGN_KEYS if getattr(app, f.attname) == stored_keys[f.attname]}
+def _constraint_fields(constraint) -> set[str] | None:
+    """The fields a constraint reads, or None when not known (then it is always checked)."""
+    if isinstance(constraint, models.CheckConstraint):
+        return set(constraint.condition.referenced_base_fields)
+    if isinstance(constraint, models.UniqueConstraint) and constraint.fields and not constraint.expressions:
+        condition = constraint.condition.referenced_base_fields if constraint.condition is not None else set()
+        return {*constraint.fields, *constraint.include, *condition}
+    return None
+
+
+def _full_clean(app: Application, stored: dict) -> None:
+    """Model.full_clean (the same checks in the same order, the same collected errors), minus
+    what the database guarantees for fields still holding the values read (``stored``: attname →
+    value): that an unchanged foreign key exists, that a constraint over unchanged fields holds."""
+    changed = {f.name for f in Application._meta.concrete_fields if getattr(app, f.attname) != stored[f.attname]}
     errors = {}
-    for step, exclude in ((app.clean_fields, unchanged), (app.clean, None)):
-        try:
-            step(exclude=exclude) if exclude is not None else step()
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-    for step in (app.validate_unique, app.validate_constraints):
-        # Unique and constraint checks cover every field that passed, as in full_clean.
-        try:
-            step(exclude={name for name in errors if name != NON_FIELD_ERRORS})
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+    try:
+        app.clean_fields(exclude={f.name for f in _FOREIGN_KEYS if f.name not in changed})
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        app.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}  # checked no further, as in full_clean
+    try:
+        app.validate_unique(exclude=failed)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    using = router.db_for_write(Application, instance=app)
+    for model_class, constraints in app.get_constraints():  # Model.validate_constraints, constraint by constraint
+        for constraint in constraints:
+            fields = _constraint_fields(constraint)
+            if fields is not None and not fields & changed:
+                continue
+            try:
+                constraint.validate(model_class, app, exclude=failed, using=using)
+            except ValidationError as error:
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
 
@@ -144,7 +171,7 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
 
     members, declared = list(app.team_members.all()), list(app.conflicts.all())
     before = _audit_state(app, members, declared)
-    stored_keys = {f.attname: getattr(app, f.attname) for f in _FOREIGN_KEYS}
+    stored = {f.attname: getattr(app, f.attname) for f in Application._meta.concrete_fields}
     many = {}
     for name, value in data.items():
         if Application._meta.get_field(name).many_to_many:
@@ -155,7 +182,7 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
     if any(org.pk == app.organisation_id for org in many.get("joint_applicants", [])):
         raise DomainError(_("联合申报单位不能是本单位。(The applicant cannot be its own joint applicant.)"))
     try:
-        _full_clean(app, stored_keys)
+        _full_clean(app, stored)
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from error
     app.lock_version += 1

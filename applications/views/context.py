@@ -14,7 +14,7 @@ from ..forms import (
     TeamFormSetFactory,
     TeamMemberForm,
 )
-from ..models import ApplicationStatus, Evidence, Section
+from ..models import ApplicationStatus, ConflictDeclaration, Evidence, Section, TeamMember
 from ..permissions import may_edit_application
 from ..services.completeness import completeness_check
 from ..services.eligibility import eligibility_warnings
@@ -45,9 +45,13 @@ def prefetch_page(app) -> None:
     """The rows the page reads several times (the forms, the completeness check, the evidence tab,
     the joint applicants), one query each; .all() on these relations then reads the cache. For a
     view's own freshly read application only (the cache is not refreshed by later saves)."""
+    # The models' default orderings, less their leading "application" (one application here), which
+    # would join and sort by the application's own ordering for nothing.
     prefetch_related_objects(
-        [app], "team_members", "conflicts", "joint_applicants",
-        Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
+        [app], "joint_applicants",
+        Prefetch("team_members", queryset=TeamMember.objects.order_by("order", "id")),
+        Prefetch("conflicts", queryset=ConflictDeclaration.objects.order_by("id")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("kind", "uploaded_at", "id")),
     )
 
 

@@ -60,10 +60,11 @@ def application_new(request):
 
 @login_required
 def application_edit(request, pk):
-    app = get_object_or_404(
-        applications_for(request.user).select_related("programme", "organisation__district", "category", "recommender"),
-        pk=pk,
-    )
+    # The page shows the organisation's header (with its district), the category and the recommender;
+    # a save needs only the programme and the organisation (a failed save reloads the row anyway).
+    related = ("programme", "organisation") if request.method == "POST" else (
+        "programme", "organisation__district", "category", "recommender")
+    app = get_object_or_404(applications_for(request.user).select_related(*related), pk=pk)
     tab = tab_from(request)
     if request.method != "POST":
         prefetch_page(app)

@@ -240,8 +240,12 @@ def _write_items(score, cleaned: dict, stored: list) -> Decimal:
 
 @transaction.atomic
 def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: str = "",
-               lock_version: int | None, submit: bool = False, via: str = "web") -> Score:
-    """Saves the expert's sheet as a draft, or submits it (complete, then locked)."""
+               lock_version: int | None, submit: bool = False, via: str = "web", rubric=None) -> Score:
+    """Saves the expert's sheet as a draft, or submits it (complete, then locked).
+
+    ``rubric``: the caller's copy of the programme's rubric with its criteria already read
+    (rubric_criteria), used when it is still the programme's rubric (which cannot change once
+    reviewing has begun); otherwise the rubric is read here."""
     assignment = (Assignment.objects.select_for_update()
                   .select_related("expert__user", "application__programme").get(pk=assignment.pk))
     decision = may_score(actor, assignment)
@@ -258,9 +262,11 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
               "下方保留了您填写的内容，请核对后再次保存。"
               "(Conflict: the sheet changed since you opened it; nothing was overwritten.)")
             % {"old": lock_version, "new": score.lock_version})
-    rubric = rubric_of(assignment.application.programme)
-    if rubric is None:
+    current = rubric_of(assignment.application.programme)
+    if current is None:
         raise DomainError(_("该批次尚未指定评分细则。(The programme has no rubric.)"))
+    if rubric is None or rubric.pk != current.pk:
+        rubric = current
     cleaned, faults = check_items(rubric, items, complete=submit)
     if faults:
         raise ScoreRejected(faults)

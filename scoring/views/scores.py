@@ -91,7 +91,7 @@ def score_sheet(request, pk):
         try:
             save_score(request.user, assignment, items=form.items(),
                        overall_comment=form.cleaned_data["overall_comment"],
-                       lock_version=form.cleaned_data["lock_version"], submit=submit)
+                       lock_version=form.cleaned_data["lock_version"], submit=submit, rubric=rubric)
         except StaleScore as error:
             # Keep what the person typed; offer the stored version beside it and the current lock
             # version, so a second save is a deliberate choice.
