@@ -32,7 +32,8 @@ def scoring_progress(programme) -> dict:
         .annotate(total=Count("pk"), done=_submitted(), drafts=Count("pk", filter=Q(score__status=ScoreStatus.DRAFT)))
         .order_by("expert__user__full_name", "expert_id")
     )
-    applications = list(
+    # A queryset: the page shows it 50 at a time (the prefetch runs on the page's slice only).
+    applications = (
         programme.applications.filter(assignments__isnull=False).distinct()
         .annotate(
             assigned=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE), distinct=True),

@@ -3,6 +3,7 @@ Views only translate HTTP: the rules are in scoring.services.scores and score_pr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -144,7 +145,10 @@ def _administered_programme(request, pk):
 @administrators_only
 def progress(request, pk):
     programme = _administered_programme(request, pk)
-    return render(request, "scoring/score_progress.html", {"programme": programme, **scoring_progress(programme)})
+    context = scoring_progress(programme)
+    page = Paginator(context.pop("applications"), 50).get_page(request.GET.get("page"))
+    return render(request, "scoring/score_progress.html",
+                  {"programme": programme, **context, "applications": page.object_list, "page": page})
 
 
 @administrators_only
