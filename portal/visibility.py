@@ -71,6 +71,14 @@ def recommending_units_for(user):
     return RecommendingUnit.objects.none()
 
 
+def may_read_history(user, obj) -> bool:
+    """An object's history is readable when its programme (if it has one) is visible to the person."""
+    from portal.services.audit import programme_of
+
+    programme_id = programme_of(obj)
+    return programme_id is None or programmes_for(user).filter(pk=programme_id).exists()
+
+
 def audit_entries_for(user):
     """The audit trail is for administrators: entries about shared objects (organisations, units,
     experts, rubrics) and about their own organiser's programmes. Superusers read everything."""

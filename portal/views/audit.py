@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from portal import jobs
 from portal.forms import AuditFilterForm
 from portal.services.errors import DomainError
-from portal.visibility import audit_entries_for
+from portal.visibility import audit_entries_for, may_read_history
 
 
 def _require_entries(user):
@@ -38,13 +38,8 @@ def audit_for_object(request, app_label, model, object_id):
         target = model_class._default_manager.filter(pk=object_id).first() if model_class else None
     except (ValueError, ValidationError):
         raise Http404 from None
-    if target is not None:
-        from portal.services.audit import programme_of
-        from portal.visibility import programmes_for
-
-        programme_id = programme_of(target)
-        if programme_id is not None and not programmes_for(request.user).filter(pk=programme_id).exists():
-            raise Http404
+    if target is not None and not may_read_history(request.user, target):
+        raise Http404
     page = Paginator(entries.filter(content_type=content_type, object_id=object_id), 50).get_page(
         request.GET.get("page")
     )
