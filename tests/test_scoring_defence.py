@@ -1,7 +1,9 @@
 """现场答辩 (§6.3.2): scheduling, slot times, the applicant's view and e-mail, moving a session,
-conflicted experts kept out, the experts' view, attendance."""
+conflicted experts kept out, the experts' view (a slot hidden by a later conflict leaves no trace),
+attendance."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -9,10 +11,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEntry, ProgrammeStatus
+from portal.models import AuditEntry, Notification, ProgrammeStatus
 from portal.services.errors import PermissionDenied
 from scoring.models import ConflictOfInterest, DefenceSession, DefenceSlot, Panel
-from scoring.services.defence import InvalidSession, SessionInput, record_attendance, schedule_session, update_session
+from scoring.services.defence import (
+    InvalidSession,
+    SessionInput,
+    record_attendance,
+    schedule_session,
+    update_session,
+    visible_slots,
+)
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -167,6 +176,87 @@ def test_experts_see_the_sessions_they_sit_in(client, setup):
     assert session.title not in client.get(reverse("scoring:defence_mine")).content.decode()
     client.force_login(setup.administrator)
     assert "出现回避关系" in client.get(detail).content.decode()
+
+
+HIDDEN_PROJECT, HIDDEN_ORGANISATION = "回避专用的隐形项目名称", "回避专用的隐形申报单位有限公司"
+
+
+def _hide(setup, index):
+    """Names apps[index] unmistakably and declares experts[0]'s conflict with it (after seating)."""
+    hidden = setup.apps[index]
+    hidden.project_name = HIDDEN_PROJECT
+    hidden.save(update_fields=["project_name"])
+    hidden.organisation.name = HIDDEN_ORGANISATION
+    hidden.organisation.save(update_fields=["name"])
+    ConflictOfInterest.objects.create(expert=setup.experts[0], application=hidden, source="expert",
+                                      reason="后来申报的回避")
+    return hidden
+
+
+def _schedule_rows(html):
+    """(number, time cell) of each row of the 答辩顺序 table."""
+    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    return re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td[^>]*>([^<]*)</td>", body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("hidden", "times"), [(0, ["09:20", "09:50"]), (1, ["09:00", "09:50"]),
+                                               (2, ["09:00", "09:20"])])
+def test_a_conflicted_expert_sees_a_schedule_without_the_hidden_slot(client, setup, hidden, times):
+    """Slots 09:00 (20 min), 09:20 (30), 09:50 (15); the expert must avoid one of them. They see
+    the others numbered 1, 2 at their real start times, and no lengths (start + length against
+    the next start would point at the hidden slot); the administrator sees all three as they are."""
+    session = setup.schedule()
+    _hide(setup, hidden)
+    expert = setup.experts[0].user
+    shown = visible_slots(expert, session)
+    assert [s.application for s in shown] == [a for i, a in enumerate(setup.apps) if i != hidden]
+    assert [s.position for s in shown] == [1, 2]
+    assert [s.position for s in visible_slots(setup.administrator, session)] == [1, 2, 3]
+
+    client.force_login(expert)
+    html = client.get(reverse("scoring:defence_detail", args=[session.pk])).content.decode()
+    assert _schedule_rows(html) == [("1", times[0]), ("2", times[1])]
+    assert "分钟" not in html and "个项目" not in html and "项目数" not in html
+
+    client.force_login(setup.administrator)
+    html = client.get(reverse("scoring:defence_detail", args=[session.pk])).content.decode()
+    assert _schedule_rows(html) == [("1", "09:00（20分钟）"), ("2", "09:20（30分钟）"), ("3", "09:50（15分钟）")]
+
+
+@pytest.mark.django_db
+def test_the_hidden_application_appears_nowhere_for_that_expert(client, setup, django_capture_on_commit_callbacks):
+    """Pages, the feed and e-mails of the conflicted expert: no name, organisation, link or slot of
+    the application they must avoid — before or after the conflict, and after a reschedule."""
+    with django_capture_on_commit_callbacks(execute=True):
+        session = setup.schedule()
+    hidden = _hide(setup, 1)
+    hidden_slot = session.slots.get(application=hidden)
+    expert = setup.experts[0].user
+    traces = [HIDDEN_PROJECT, HIDDEN_ORGANISATION, reverse("applications:edit", args=[hidden.pk]),
+              f"slot_{hidden_slot.pk}"]
+    client.force_login(expert)
+    pages = [client.get(reverse(name, args=args)) for name, args in (
+        ("scoring:defence_detail", [session.pk]), ("scoring:defence_mine", []), ("notifications", []),
+        ("dashboard", []))]
+    assert [p.status_code for p in pages] == [200, 200, 200, 200]
+    for name, args in (("scoring:defence_list", [setup.programme.pk]), ("scoring:defence_edit", [session.pk]),
+                       ("scoring:defence_new", [setup.programme.pk])):
+        assert client.get(reverse(name, args=args)).status_code == 404
+    response = client.post(reverse("scoring:defence_attendance", args=[session.pk]), {f"slot_{hidden_slot.pk}": "yes"})
+    assert response.status_code == 404
+    # The administrator takes the application out and moves the room: the expert is told again.
+    with django_capture_on_commit_callbacks(execute=True):
+        update_session(setup.administrator, session, setup.data(place="市局302会议室",
+                                                                slots=[(setup.apps[0], 20), (setup.apps[2], 15)]))
+    pages.append(client.get(reverse("notifications")))
+    texts = [p.content.decode() for p in pages]
+    texts += [f"{n.subject} {n.body} {n.link}" for n in Notification.objects.filter(recipient=expert)]
+    texts += [f"{m.subject} {m.body}" for m in mail.outbox if expert.email in m.to]
+    assert len(texts) > 5
+    for text in texts:
+        for trace in traces:
+            assert trace not in text
 
 
 @pytest.mark.django_db

@@ -69,14 +69,38 @@ def slots_for(user):
             .select_related("session", "application").order_by("starts_at"))
 
 
-def visible_slots(user, session):
-    """The slots of ``session`` a person may see: all for its administrators; for a seated expert
-    all but the applications they must avoid (a conflict declared after seating)."""
-    slots = session.slots.select_related("application__organisation").order_by("order")
-    if getattr(user, "role", None) == Role.EXPERT and not user.is_superuser:
-        avoided = blocking_conflicts().filter(expert__user_id=user.pk)
-        slots = slots.exclude(application_id__in=avoided.values("application_id"))
-    return slots
+def sees_whole_session(user) -> bool:
+    """Administrators (and superusers) see every slot with its real number and length; everyone
+    else who reaches a session page is a seated expert and sees the schedule of visible_slots."""
+    return getattr(user, "is_superuser", False) or getattr(user, "role", None) != Role.EXPERT
+
+
+def visible_slots(user, session) -> list[DefenceSlot]:
+    """The slots of ``session`` a person may see, in order, each with ``position``: the number to
+    show. Administrators: all of them, ``position`` the real ``order``. A seated expert: all but
+    the applications they must avoid (a conflict declared after seating), numbered 1..n among
+    what remains — the real order would leave a gap (1, 2, 4) that betrays the hidden one.
+
+    Times: a visible slot keeps its real start time, which is true and which the expert needs to
+    be there. What an expert is not shown is the length of each slot (nor, anywhere, a count or a
+    total over the session): start + length against the next start would point at the hidden slot
+    to the minute. Lengths are withheld from every expert, conflicted or not, so the page has the
+    same form for all. A wider interval between two start times (or after the session's start)
+    may still hint at something; that much follows from telling the truth about the times and
+    proves nothing (slots differ in length). The session's own start and end are the
+    administrator's bounds, not a sum of slots. Templates show ``position``, never ``order``."""
+    slots = list(session.slots.select_related("application__organisation").order_by("order"))
+    if sees_whole_session(user):
+        for slot in slots:
+            slot.position = slot.order
+        return slots
+    avoided = set(blocking_conflicts().filter(expert__user_id=user.pk)
+                  .filter(application_id__in=[slot.application_id for slot in slots])
+                  .values_list("application_id", flat=True))
+    shown = [slot for slot in slots if slot.application_id not in avoided]
+    for position, slot in enumerate(shown, start=1):
+        slot.position = position
+    return shown
 
 
 def seating_conflicts(session):

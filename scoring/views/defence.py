@@ -77,12 +77,13 @@ def defence_edit(request, pk):
 def defence_detail(request, pk):
     session = get_object_or_404(defence.sessions_for(request.user).prefetch_related("experts__user"), pk=pk)
     is_admin = bool(administers_programme(request.user, session.programme))
-    slots = defence.visible_slots(request.user, session)
+    slots = defence.visible_slots(request.user, session)  # numbered by position, not by order
     return render(request, "scoring/defence_detail.html", {
         "session": session,
         "programme": session.programme,
         "slots": slots,
         "is_admin": is_admin,
+        "show_lengths": defence.sees_whole_session(request.user),
         "attendance_form": AttendanceForm(slots=slots) if is_admin else None,
         "seating_conflicts": defence.seating_conflicts(session) if is_admin else [],
     })
