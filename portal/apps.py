@@ -11,3 +11,6 @@ class PortalConfig(AppConfig):
         # Each app's job_handlers module registers its background jobs (portal.jobs.register), in
         # the web process and in the Celery worker alike.
         autodiscover_modules("job_handlers")
+        from portal.services import choices
+
+        choices.connect()

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 
+from portal.services.notify import unread_count
+
 
 def navigation(request):
     user = getattr(request, "user", None)
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = unread_count(user)
     return {"portal_name": settings.PORTAL_NAME, "unread_notifications": unread}

@@ -42,12 +42,18 @@ def similar_names(a: str, b: str) -> bool:
 
 def eligibility_warnings(application: Application) -> list[EligibilityWarning]:
     programme = application.programme
-    others = (
+    # Names first (a light query, run on every view of the form); the rows with their programme and
+    # award only for the rare similar name.
+    names = (
         Application.objects.filter(organisation_id=application.organisation_id, programme__year__lte=programme.year)
         .exclude(pk=application.pk)
         .exclude(status=ApplicationStatus.DRAFT)
-        .select_related("programme", "award")
+        .values_list("pk", "project_name")
     )
+    similar = [pk for pk, name in names if similar_names(application.project_name, name)]
+    if not similar:
+        return []
+    others = Application.objects.filter(pk__in=similar).select_related("programme", "award")
     warnings = []
     for other in others:
         if not similar_names(application.project_name, other.project_name):

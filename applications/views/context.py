@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from portal.services.choices import cached_choices
+
 from ..forms import (
     SECTION_FORMS,
     ConflictForm,
@@ -71,14 +73,16 @@ def build_forms(app, data=None, *, readonly: bool):
 
 
 def fetch_choices(form) -> None:
-    """Reads the options of the form's model choice fields with one plain query each, as a list.
-    (A ModelChoiceField reads its queryset through .iterator() at every render: on PostgreSQL a
-    server-side cursor, three round trips.) Validation still looks values up in the queryset."""
-    for field in form.fields.values():
+    """Sets the options of the form's model choice fields from the option-list cache (a
+    ModelChoiceField would read its queryset at every render: on PostgreSQL a server-side cursor,
+    three round trips). The section forms' querysets depend only on the programme, hence the key.
+    Validation still looks values up in the queryset."""
+    for name, field in form.fields.items():
         if type(field) is django_forms.ModelChoiceField:
-            choice = field.iterator(field).choice
+            key = f"{type(form).__name__}.{name}:{form.instance.programme_id}"
+            options = cached_choices(key, lambda f=field: ((obj.pk, f.label_from_instance(obj)) for obj in f.queryset))
             empty = [("", field.empty_label)] if field.empty_label is not None else []
-            field.choices = empty + [choice(obj) for obj in field.queryset]
+            field.choices = empty + options
 
 
 def first_tab_with_errors(sections, team, conflicts) -> str:

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.services.notify import forget_unread
+
 
 @login_required
 def notification_list(request):
@@ -17,4 +19,5 @@ def notification_list(request):
 @require_POST
 def mark_all_read(request):
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread([request.user.pk])
     return redirect("notifications")
