@@ -1,0 +1,36 @@
+"""Every aria-describedby on the form page names an element that is there, also when the page comes
+back with errors (a screen reader reads the error or help text through it)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ApplicantFactory, complete_application
+from tests.test_applications_views import form_data
+
+
+def dangling_references(html: str) -> list[str]:
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    refs = [ref for value in re.findall(r'aria-describedby="([^"]*)"', html) for ref in value.split()]
+    return [ref for ref in refs if ref not in ids]
+
+
+@pytest.mark.django_db
+def test_the_form_page_has_no_dangling_aria_references_with_or_without_errors(client):
+    app = complete_application()
+    client.force_login(ApplicantFactory(organisation=app.organisation))
+    url = reverse("applications:edit", args=[app.pk])
+    html = client.get(url).content.decode()
+    assert 'aria-describedby="' in html
+    assert dangling_references(html) == []
+
+    team = [{c: getattr(m, c) for c in m.COLUMNS} for m in app.team_members.all()]
+    team[0]["gender"] = "not-a-gender"
+    response = client.post(url, form_data(app, team=team, sales_before="-5", project_name=""))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    for field in ("id_team-0-gender", "id_sales_before", "id_project_name"):
+        assert f'id="{field}_error"' in html, field
+    assert dangling_references(html) == []
