@@ -192,3 +192,30 @@ def test_the_whole_flow_through_the_pages(client, organiser, administrator, supe
     client.post(reverse("awards:unpublish", args=[programme.pk]), {"reason": "名单需复核"})
     programme.refresh_from_db()
     assert programme.status == ProgrammeStatus.DETERMINING
+
+
+def test_the_public_xlsx_is_built_once_per_state_of_the_awards(client, world, administrator, monkeypatch):
+    """Anonymous visitors cannot make the server rebuild the file on every request."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from awards.services import exports
+
+    programme, award = world["programme"], world["award"]
+    publication.publish(administrator, programme)
+    built = []
+    real = exports.published_list_xlsx
+    monkeypatch.setattr(exports, "published_list_xlsx", lambda p: built.append(p.pk) or real(p))
+    url = reverse("awards:published_xlsx", args=[programme.pk])
+
+    def rows():
+        response = client.get(url)
+        assert response.status_code == 200
+        return [[c for c in r] for r in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+
+    first = rows()
+    assert rows() == first and built == [programme.pk]
+    award.project_name = "更名后的项目"
+    award.save()
+    assert any("更名后的项目" in row for row in rows()) and built == [programme.pk, programme.pk]

@@ -1,9 +1,13 @@
 """Spreadsheets and the ranking PDF. Callers decide who may have them (awards.job_handlers,
 awards.visibility); these functions only build the files."""
 
+import hashlib
 import io
 
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import get_language
 from openpyxl import Workbook
 
 from ..models import Award
@@ -85,6 +89,21 @@ def published_list_xlsx(programme) -> bytes:
         ws.append([n, str(Tier(award.tier).label), award.project_name, award.organisation_name, award.category_name,
                    award.recommender_name])
     return _bytes(wb)
+
+
+def published_list_xlsx_cached(programme) -> bytes:
+    """The public list for anyone who asks, built once per state of the published awards (and
+    language): anonymous visitors cannot own a background job, and must not be able to make the
+    server rebuild the file on every request. The key changes with any change to the awards."""
+    state = Award.objects.filter(programme=programme).aggregate(n=Count("pk"), changed=Max("updated_at"))
+    changed = state["changed"].isoformat() if state["changed"] else "-"
+    title = hashlib.sha1(f"{programme.year}{programme.title}".encode()).hexdigest()[:12]  # its first row
+    key = f"awards:published-xlsx:{programme.pk}:{state['n']}:{changed}:{title}:{get_language()}"
+    content = cache.get(key)
+    if content is None:
+        content = published_list_xlsx(programme)
+        cache.set(key, content, 60 * 60 * 24)
+    return content
 
 
 def ranking_pdf(programme) -> bytes:

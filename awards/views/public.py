@@ -58,7 +58,7 @@ def report_page(request, pk):
 def published_xlsx(request, pk):
     programme = get_object_or_404(published_programmes(), pk=pk)
     response = HttpResponse(
-        exports.published_list_xlsx(programme),
+        exports.published_list_xlsx_cached(programme),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.published_list_name(programme)}"'
