@@ -2,7 +2,11 @@
 rule (bands, maximum, half points, the lowest-band comment, completeness) is checked by
 scoring.services.scores, whose faults are put back on the fields here."""
 
+import html
+
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from scoring.models import CriterionKind
@@ -25,7 +29,8 @@ class ScoreForm(forms.Form):
 
     def __init__(self, data=None, *, criteria, score=None, **kwargs):
         self.criteria = criteria
-        super().__init__(data, initial=self._initial(criteria, score), **kwargs)
+        # A bound form shows what was posted: the stored items would only be read for nothing.
+        super().__init__(data, initial=self._initial(criteria, score, items=data is None), **kwargs)
         for criterion in criteria:
             names = _field_names(criterion)
             if criterion.kind == CriterionKind.BONUS:
@@ -41,10 +46,10 @@ class ScoreForm(forms.Form):
             self.fields[names["comment"]] = forms.CharField(label=_("评语"), required=False, max_length=1000)
 
     @staticmethod
-    def _initial(criteria, score) -> dict:
+    def _initial(criteria, score, *, items=True) -> dict:
         initial = {"lock_version": score.lock_version if score else 0,
                    "overall_comment": score.overall_comment if score else ""}
-        if score is None:
+        if score is None or not items:
             return initial
         stored = {item.criterion_id: item for item in score.items.all()}
         for criterion in criteria:
@@ -86,21 +91,61 @@ class ScoreForm(forms.Form):
             self.add_error(_field_names(criterion)[part], f"{criterion.code}：{fault.message}")
 
     def rows(self, suggestions=None) -> list[dict]:
-        """Sections with their criteria and bound fields, for the template."""
+        """Sections with their criteria and fields, for the template. What the template would
+        otherwise work out per field, band or level (ids, names, values, errors, which one is chosen,
+        data-points) is worked out here once; the band radios are written here (_band_radios)."""
         suggestions = suggestions or {}
+        unit = gettext("分")
         sections: dict[int, dict] = {}
         for criterion in self.criteria:
             entry = sections.setdefault(criterion.section_id, {"section": criterion.section, "criteria": []})
             names = _field_names(criterion)
-            fields = {part: self[name] for part, name in names.items() if name in self.fields}
-            lowest = lowest_band(criterion)
-            entry["criteria"].append({
-                "criterion": criterion, "bonus": criterion.kind == CriterionKind.BONUS,
-                "bands": list(criterion.bands.all()), "levels": list(criterion.bonus_levels.all()),
-                "lowest_pk": lowest.pk if lowest else None, "suggestion": suggestions.get(criterion.pk),
-                **fields,
-            })
+            row = {"criterion": criterion, "suggestion": suggestions.get(criterion.pk)}
+            if criterion.kind == CriterionKind.BONUS:
+                level = self[names["level"]]
+                levels = list(criterion.bonus_levels.all())
+                chosen = str(level.value())  # compared as text, as the posted or initial value is
+                points = {str(v.pk): v.value for v in levels} | {NO_BONUS: 0}
+                row.update(bonus=True, level=_shown(level), levels=levels, options=[
+                    {"value": value, "label": label, "points": points.get(value), "selected": value == chosen}
+                    for value, label in level.field.choices])
+            else:
+                band = self[names["band"]]
+                row.update(bonus=False, band=_shown(band), points=_shown(self[names["points"]]),
+                           comment=_shown(self[names["comment"]]), band_radios=_band_radios(band, criterion, unit))
+            entry["criteria"].append(row)
         return list(sections.values())
+
+
+def _shown(field) -> dict:
+    """What score_form.html reads of a bound field, read once (each read of a BoundField property
+    from a template goes through several failed look-ups first)."""
+    return {"id": field.auto_id, "name": field.html_name, "value": field.value(), "errors": field.errors}
+
+
+# One band's radio button and label, as score_form.html places them in the criterion's radiogroup.
+# Written here rather than in the template: a sheet has some thirty bands, and a dozen template
+# variables per band cost more than the rest of the form. Text is escaped with html.escape (what
+# django.utils.html.escape does, without its lazy-string wrapper); numbers need none.
+BAND_RADIO = """
+        <div class="form-check">
+          <input class="form-check-input" type="radio" name="{name}" id="{id}" value="{pk}"
+                 data-score-band data-min="{min}" data-max="{max}"{lowest}
+                 {checked}>
+          <label class="form-check-label small" for="{id}"><strong>{label}{unit}</strong> {descriptor}</label>
+        </div>
+        """
+
+
+def _band_radios(field, criterion, unit: str) -> str:
+    chosen, lowest = str(field.value()), lowest_band(criterion)  # compared as text, like the posted value
+    name, auto_id, unit = html.escape(field.html_name), html.escape(field.auto_id), html.escape(unit)
+    return mark_safe("".join(
+        BAND_RADIO.format(name=name, id=f"{auto_id}_{b.pk}", pk=b.pk, min=b.min_points, max=b.max_points,
+                          lowest=" data-lowest" if lowest and b.pk == lowest.pk else "",
+                          checked="checked" if str(b.pk) == chosen else "", label=html.escape(b.points_label),
+                          unit=unit, descriptor=html.escape(b.descriptor))
+        for b in criterion.bands.all()))
 
 
 def _plain(value):

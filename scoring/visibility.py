@@ -64,6 +64,14 @@ def assignments_for(user):
     return _unconflicted_active(profile).filter(Exists(pledged))
 
 
+def screens_experts(user) -> bool:
+    """Whether assignments_for(user) is the expert branch above: then an assignment read through it
+    is active, pledged and free of blocking conflicts at the time of reading (scoring.services.
+    scores.may_score need not ask again in the same request)."""
+    return (getattr(user, "is_authenticated", False) and not user.is_superuser
+            and user.role != Role.ADMINISTRATOR and expert_profile_of(user) is not None)
+
+
 def applications_for_expert(user):
     """The applications an expert may see: those of ``assignments_for(user)``."""
     if expert_profile_of(user) is None:

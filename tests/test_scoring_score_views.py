@@ -14,7 +14,14 @@ from django.utils import timezone
 from portal.models import AuditEntry, Notification
 from scoring.models import Assignment, AssignmentStatus, ConflictOfInterest, Score, ScoreStatus
 from scoring.services.rubrics import load_rubric
-from tests.factories import EvidenceFactory, ExpertProfileFactory, OrganiserFactory, UserFactory
+from tests.factories import (
+    EvidenceFactory,
+    ExpertProfileFactory,
+    OrganisationFactory,
+    OrganiserFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
 from tests.test_scoring_rubrics import B1
 from tests.test_scoring_scores import Sheet
 
@@ -62,6 +69,34 @@ def test_the_sheet_shows_the_application_evidence_and_suggestions_without_fillin
     assert f'data-score-apply-band="{suggested}"' in html
     assert not re.search(r'name="c\d+_band"[^>]*value="\d+"[^>]*checked', html.replace("\n", " "))  # nothing ticked
     assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html
+
+
+# The sheet as the expert opens it, after a first request (content types, unread count, the rubric
+# memo): session, user, expert profile, the assignment with its application, programme, rubric link
+# and score (one query, which also applies the pledge and conflicts), the score's items, the joint
+# applicants, the team and the evidence.
+SHEET_QUERIES = 8
+
+
+@pytest.mark.django_db
+def test_the_sheet_reads_a_fixed_number_of_queries(client, sheet, django_assert_max_num_queries):
+    """More criteria, items, team members or evidence do not add queries; nor does saving add any
+    beyond its own (the rubric is read once per programme link, then kept: scoring.services.scores)."""
+    sheet.save(sheet.full(**{"1.1": sheet.item("1.1", 3, "最低档评语")}))
+    EvidenceFactory.create_batch(3, application=sheet.application)
+    TeamMemberFactory.create_batch(3, application=sheet.application)
+    sheet.application.joint_applicants.add(OrganisationFactory(), OrganisationFactory())
+    client.force_login(sheet.user)
+    url = sheet_url(sheet.assignment)
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(SHEET_QUERIES):
+        html = client.get(url).content.decode()
+    assert "最低档评语" in html and html.count('name="c') > 20 and html.count("bi-paperclip") == 3
+    # A save: the look-up, then save_score (locked read with the pledge and conflicts, the score, the
+    # rubric link, the stored items, the changes, the audit row), with no rubric rows read again.
+    data = form_data(sheet.full(), version=Score.objects.get().lock_version)
+    with django_assert_max_num_queries(SHEET_QUERIES + 6):
+        assert client.post(url, data).status_code == 302
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,15 +25,17 @@ from portal.services.notify import notify
 from scoring.models import (
     Assignment,
     AssignmentStatus,
+    ConfidentialityPledge,
     CriterionKind,
     CriterionScore,
     ProgrammeRubric,
+    Rubric,
     RubricSection,
     Score,
     ScoreStatus,
 )
-from scoring.permissions import has_pledged
-from scoring.services.conflicts import is_blocked
+from scoring.permissions import expert_profile_of, has_pledged
+from scoring.services.conflicts import blocking_conflict_subquery, is_blocked
 
 # ---- errors -------------------------------------------------------------------------------------
 
@@ -66,12 +68,12 @@ def is_assigned_expert(user, assignment) -> Decision:
     return deny(_("只有被分配的专家本人可以评分。(Only the assigned expert may score.)"))
 
 
-def assignment_in_force(assignment) -> Decision:
+def assignment_in_force(assignment, *, screened: bool = False) -> Decision:
     if assignment.status == AssignmentStatus.RECUSED:
         return deny(_("该分配已回避，不能评分。(The assignment is recused.)"))
     if assignment.status != AssignmentStatus.ACTIVE:
         return deny(_("该分配已撤销，不能评分。(The assignment was removed.)"))
-    if is_blocked(assignment.expert_id, assignment.application_id):
+    if not screened and is_blocked(assignment.expert_id, assignment.application_id):
         return deny(_("您与该项目存在回避关系，不能评分。(A conflict of interest blocks this score.)"))
     return ALLOW
 
@@ -86,11 +88,16 @@ def scoring_open(programme, now=None) -> Decision:
     return ALLOW
 
 
-def may_score(user, assignment) -> Decision:
-    """The first refusal of: the assigned expert, an assignment in force, the pledge, scoring open."""
+def may_score(user, assignment, *, screened: bool = False) -> Decision:
+    """The first refusal of: the assigned expert, an assignment in force, the pledge, scoring open.
+
+    ``screened``: the caller has just read that this expert pledged and has no blocking conflict
+    for the pair (the score sheet's look-up through scoring.visibility.assignments_for, see
+    visibility.screens_experts; save_score's locked read), so those two look-ups are skipped."""
     programme = assignment.application.programme
-    checks = (lambda: is_assigned_expert(user, assignment), lambda: assignment_in_force(assignment),
-              lambda: has_pledged(user, programme), lambda: scoring_open(programme))
+    checks = (lambda: is_assigned_expert(user, assignment),
+              lambda: assignment_in_force(assignment, screened=screened),
+              lambda: ALLOW if screened else has_pledged(user, programme), lambda: scoring_open(programme))
     for check in checks:
         decision = check()
         if not decision:
@@ -136,6 +143,36 @@ def rubric_criteria(rubric) -> list:
     return [c for s in rubric.sections.all() for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
 
 
+# The programme's rubric as the score sheet reads it, kept per process: {(rubric pk, link pk, link
+# assigned_at): (rubric, criteria)}. A rubric linked to a programme is frozen (services.rubrics.
+# ensure_editable, the admin), so what was read stays true while the link lasts. It can only be
+# edited while no programme uses it, and linking it afterwards stamps a new assigned_at, so an edited
+# rubric is never answered from an old entry. Small: a few rubrics are in use at a time.
+_SHEET_RUBRICS: dict[tuple, tuple] = {}
+_SHEET_RUBRICS_MAX = 32
+
+
+def programme_rubric(programme) -> tuple:
+    """(rubric, its criteria as rubric_criteria gives them) of ``programme``, or (None, []).
+
+    Reads only the programme's link (none when the caller select_related
+    "programme__rubric_link"); the rubric's rows come from the per-process memo above. The objects
+    are shared between requests: read them, never change them."""
+    try:
+        link = programme.rubric_link
+    except ProgrammeRubric.DoesNotExist:
+        return None, []
+    key = (link.rubric_id, link.pk, link.assigned_at)
+    found = _SHEET_RUBRICS.get(key)
+    if found is None:
+        rubric = Rubric.objects.get(pk=link.rubric_id)
+        found = (rubric, rubric_criteria(rubric))
+        if len(_SHEET_RUBRICS) >= _SHEET_RUBRICS_MAX:
+            _SHEET_RUBRICS.clear()
+        _SHEET_RUBRICS[key] = found
+    return found
+
+
 def lowest_band(criterion):
     return min(criterion.bands.all(), key=lambda b: b.min_points, default=None)
 
@@ -146,6 +183,13 @@ def _points_fault(points: Decimal, half: bool) -> str:
         return (_("得分须为整数或 .5 分。(Whole or half points only.)") if half
                 else _("得分须为整数。(Whole points only.)"))
     return ""
+
+
+def _as_stored(points: Decimal) -> Decimal:
+    """Points as the database gives them back (one decimal place, "9" → 9.0), so that the sheet
+    written can be described without reading it again. Checked points are never negative (abs only
+    turns a typed "-0" into 0.0, as the database would)."""
+    return abs(points).quantize(Decimal("0.1"))
 
 
 def check_items(rubric, items: list[ItemInput], *, complete: bool) -> tuple[dict, list[Fault]]:
@@ -164,6 +208,8 @@ def check_items(rubric, items: list[ItemInput], *, complete: bool) -> tuple[dict
         points = Decimal(level.value) if level else (Decimal(0) if item.no_bonus else item.points)
         if criterion.kind == CriterionKind.BONUS and not (level or item.no_bonus):
             points = None
+        if points is not None:
+            points = _as_stored(points)
         if band or level or points is not None or item.comment.strip():
             cleaned[criterion.pk] = (criterion, band, level, points, item.comment.strip())
     return cleaned, faults
@@ -202,6 +248,12 @@ def _check_one(rubric, criterion, item: ItemInput, complete: bool):
     return None
 
 
+def load_items(score) -> None:
+    """Loads the score's items with their band and level into score.items.all(), once."""
+    prefetch_related_objects([score], Prefetch("items", queryset=CriterionScore.objects.select_related(
+        "band", "bonus_level")))
+
+
 def _stored_items(score) -> list:
     return list(score.items.select_related("criterion", "band", "bonus_level"))
 
@@ -214,41 +266,47 @@ def _snapshot(score, items=None) -> dict:
     return data
 
 
-def _write_items(score, cleaned: dict, stored: list) -> Decimal:
+def _write_items(score, cleaned: dict, stored: list) -> tuple[Decimal, list]:
     """Writes the sheet's items: deletes those no longer given, inserts the new ones and updates
-    the changed ones (``stored``: the items as read before), a statement for each kind at most."""
+    the changed ones (``stored``: the items as read before), a statement for each kind at most.
+    Returns the total and the items as they now stand (for the audit snapshot, without a read)."""
     stored = {item.criterion_id: item for item in stored}
     if any(pk not in cleaned for pk in stored):
         score.items.exclude(criterion_id__in=list(cleaned)).delete()
-    new, changed = [], []
+    new, changed, written = [], [], []
     total = Decimal(0)
     for criterion, band, level, points, comment in cleaned.values():
         values = {"band": band, "bonus_level": level, "points": points, "comment": comment}
         item = stored.get(criterion.pk)
         if item is None:
-            new.append(CriterionScore(score=score, criterion=criterion, **values))
+            item = CriterionScore(score=score, criterion=criterion, **values)
+            new.append(item)
         elif (item.band_id, item.bonus_level_id, item.points, item.comment) != (
                 band.pk if band else None, level.pk if level else None, points, comment):
             for name, value in values.items():
                 setattr(item, name, value)
             changed.append(item)
+        written.append(item)
         total += points or 0
     CriterionScore.objects.bulk_create(new)
     CriterionScore.objects.bulk_update(changed, ["band", "bonus_level", "points", "comment"])
-    return total.quantize(Decimal("0.1"))
+    return total.quantize(Decimal("0.1")), written
 
 
 @transaction.atomic
 def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: str = "",
-               lock_version: int | None, submit: bool = False, via: str = "web", rubric=None) -> Score:
-    """Saves the expert's sheet as a draft, or submits it (complete, then locked).
-
-    ``rubric``: the caller's copy of the programme's rubric with its criteria already read
-    (rubric_criteria), used when it is still the programme's rubric (which cannot change once
-    reviewing has begun); otherwise the rubric is read here."""
+               lock_version: int | None, submit: bool = False, via: str = "web") -> Score:
+    """Saves the expert's sheet as a draft, or submits it (complete, then locked)."""
+    # The conflict and the pledge are read with the locked row (the pledge of the assigned expert:
+    # has_pledged's, when the actor is that expert and still one); may_score asks again only when
+    # one of them would refuse, to word the refusal.
     assignment = (Assignment.objects.select_for_update()
-                  .select_related("expert__user", "application__programme").get(pk=assignment.pk))
-    decision = may_score(actor, assignment)
+                  .select_related("expert__user", "application__programme")
+                  .annotate(blocked=blocking_conflict_subquery(), pledged=Exists(ConfidentialityPledge.objects.filter(
+                      expert_id=OuterRef("expert_id"), programme_id=OuterRef("application__programme_id"))))
+                  .get(pk=assignment.pk))
+    screened = assignment.pledged and not assignment.blocked and expert_profile_of(actor) is not None
+    decision = may_score(actor, assignment, screened=screened)
     if not decision:
         raise PermissionDenied(decision.reason)
     score, _created = Score.objects.get_or_create(assignment=assignment)
@@ -262,24 +320,23 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
               "下方保留了您填写的内容，请核对后再次保存。"
               "(Conflict: the sheet changed since you opened it; nothing was overwritten.)")
             % {"old": lock_version, "new": score.lock_version})
-    current = rubric_of(assignment.application.programme)
-    if current is None:
+    # The link is read afresh (under the programme row's lock); its rubric's rows come from the memo.
+    rubric, _criteria = programme_rubric(assignment.application.programme)
+    if rubric is None:
         raise DomainError(_("该批次尚未指定评分细则。(The programme has no rubric.)"))
-    if rubric is None or rubric.pk != current.pk:
-        rubric = current
     cleaned, faults = check_items(rubric, items, complete=submit)
     if faults:
         raise ScoreRejected(faults)
-    stored = _stored_items(score)
+    stored = [] if _created else _stored_items(score)
     before = _snapshot(score, stored)
-    score.total = _write_items(score, cleaned, stored)
+    score.total, written = _write_items(score, cleaned, stored)
     score.overall_comment = (overall_comment or "").strip()
     score.lock_version += 1
     if submit:
         score.status, score.submitted_at = ScoreStatus.SUBMITTED, timezone.now()
     score.save()
     audit.record(actor, "score.submit" if submit else "score.save_draft", score,
-                 changes=audit.diff(before, _snapshot(score)), via=via)
+                 changes=audit.diff(before, _snapshot(score, written)), via=via)
     if submit:
         notify([actor], _("评分已提交：%(name)s") % {"name": assignment.application.project_name},
                _("您的评分已提交并锁定，总分 %(total)s。") % {"total": score.total},

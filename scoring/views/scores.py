@@ -20,40 +20,59 @@ from scoring.services.score_progress import score_sheets_for, scoring_progress
 from scoring.services.scores import (
     ScoreRejected,
     StaleScore,
+    load_items,
     may_reopen,
     may_score,
+    programme_rubric,
     reopen_score,
-    rubric_criteria,
-    rubric_of,
     save_score,
 )
 from scoring.services.suggestions import suggestions_for
+from scoring.visibility import screens_experts
 
 from . import administrators_only
 from .pledge import require_pledge
 
+# What the page shows beside the assignment, read in the same query: the programme and its rubric
+# link (programme_rubric), the organisation header and the 3.2 suggestion (district), the recommending
+# unit and the stored score; the expert's name only for others than the expert. The score's items
+# are read only when shown (load_items).
+SHEET_RELATED = ("application__programme__rubric_link", "application__organisation__district",
+                 "application__recommender", "score", "expert")
+# A save needs only the rubric before save_score reads the assignment again under lock; the rest is
+# read when the page is shown again after a refused save.
+SAVE_ONLY = ("application__programme__rubric_link__rubric_id", "application__programme__rubric_link__assigned_at")
 
-def _stored_score(assignment):
-    score = Score.objects.filter(assignment=assignment).prefetch_related("items__band", "items__bonus_level").first()
-    if score is not None:
-        score.assignment = assignment  # already read, with its application and programme
-    return score
+
+def _sheet(request, sheets, pk):
+    related = SHEET_RELATED if screens_experts(request.user) else (*SHEET_RELATED, "expert__user")
+    return get_object_or_404(sheets.select_related(None).select_related(*related), pk=pk)
 
 
-def _context(request, assignment, rubric, criteria, score, form, **extra) -> dict:
+def _score_of(assignment):
+    try:
+        return assignment.score  # select_related (SHEET_RELATED)
+    except Score.DoesNotExist:
+        return None
+
+
+def _page(request, assignment, rubric, criteria, form, *, status=200, **extra):
+    score = _score_of(assignment)
     application = assignment.application
     is_expert = assignment.expert.user_id == request.user.pk
-    decision = may_score(request.user, assignment) if is_expert else None
+    # For an expert, the look-up through score_sheets_for has just checked the pledge and conflicts.
+    decision = may_score(request.user, assignment, screened=screens_experts(request.user)) if is_expert else None
     editable = bool(decision) and (score is None or score.status == ScoreStatus.DRAFT)
-    return {
+    with_form = editable and rubric is not None  # else the stored sheet is shown (score_summary.html)
+    return render(request, "scoring/score_sheet.html", {
         "assignment": assignment,
         "application": application,
         "programme": application.programme,
         "rubric": rubric,
         "score": score,
         "form": form,
-        "rows": form.rows(suggestions_for(application, rubric)) if rubric else [],
-        "summary": _summary(criteria, score),
+        "rows": form.rows(suggestions_for(application, rubric)) if with_form else [],
+        "summary": _summary(criteria, score) if extra.get("conflict") or not with_form else [],
         "editable": editable,
         "is_expert": is_expert,
         "refusal": decision.reason if decision is not None and not decision else "",
@@ -62,46 +81,46 @@ def _context(request, assignment, rubric, criteria, score, form, **extra) -> dic
         "evidence_list": application.evidence.all(),
         "reopen_form": ReopenForm() if score is not None and may_reopen(request.user, score) else None,
         **extra,
-    }
+    }, status=status)
 
 
 def _summary(criteria, score) -> list[dict]:
     """The stored sheet, criterion by criterion (read-only view; the conflict panel)."""
     if score is None:
         return []
+    load_items(score)
     stored = {item.criterion_id: item for item in score.items.all()}
     return [{"criterion": c, "item": stored.get(c.pk)} for c in criteria]
 
 
-@require_pledge("assignment")  # an expert sees the pledge page until the programme's pledge is accepted
+# The view looks the assignment up before anything else, through assignments_for (which requires
+# the pledge): so the gate is asked only when that look-up fails.
+@require_pledge("assignment", lookup_first=True)
 def score_sheet(request, pk):
-    # The district too: the organisation header beside the form and the 3.2 suggestion read it.
-    assignment = get_object_or_404(score_sheets_for(request.user).select_related("application__organisation__district"),
-                                   pk=pk)
-    rubric = rubric_of(assignment.application.programme)
-    criteria = rubric_criteria(rubric) if rubric else []
-    score = _stored_score(assignment)
-    if request.method != "POST":
-        form = ScoreForm(criteria=criteria, score=score)
-        return render(request, "scoring/score_sheet.html", _context(request, assignment, rubric, criteria, score, form))
+    sheets = score_sheets_for(request.user)
+    if request.method == "POST":
+        return _save(request, sheets, pk)
+    assignment = _sheet(request, sheets, pk)
+    rubric, criteria = programme_rubric(assignment.application.programme)
+    score = _score_of(assignment)
+    if score is not None:
+        load_items(score)  # the form's initial values
+    return _page(request, assignment, rubric, criteria, ScoreForm(criteria=criteria, score=score))
 
-    form = ScoreForm(request.POST, criteria=criteria, score=score)
+
+def _save(request, sheets, pk):
+    found = get_object_or_404(
+        sheets.select_related(None).select_related("application__programme__rubric_link").only(*SAVE_ONLY), pk=pk)
+    rubric, criteria = programme_rubric(found.application.programme)
+    form = ScoreForm(request.POST, criteria=criteria)  # bound: shows what was posted, not the stored score
     status, extra = 400, {}
     if form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
-            save_score(request.user, assignment, items=form.items(),
-                       overall_comment=form.cleaned_data["overall_comment"],
-                       lock_version=form.cleaned_data["lock_version"], submit=submit, rubric=rubric)
+            save_score(request.user, found, items=form.items(), overall_comment=form.cleaned_data["overall_comment"],
+                       lock_version=form.cleaned_data["lock_version"], submit=submit)
         except StaleScore as error:
-            # Keep what the person typed; offer the stored version beside it and the current lock
-            # version, so a second save is a deliberate choice.
             messages.error(request, str(error))
-            score = _stored_score(assignment)
-            data = request.POST.copy()
-            data["lock_version"] = str(score.lock_version)
-            form = ScoreForm(data, criteria=criteria, score=score)
-            form.is_valid()
             status, extra = 409, {"conflict": True}
         except ScoreRejected as error:
             form.add_faults(error.faults)
@@ -111,11 +130,19 @@ def score_sheet(request, pk):
             status = 403
         else:
             messages.success(request, _("评分已提交并锁定。") if submit else _("评分草稿已保存。"))
-            return redirect("scoring:score_sheet", pk=assignment.pk)
+            return redirect("scoring:score_sheet", pk=pk)
     else:
         messages.error(request, _("有内容填写有误，请按提示修改。(Please correct the errors marked below.)"))
-    context = _context(request, assignment, rubric, criteria, score, form, **extra)
-    return render(request, "scoring/score_sheet.html", context, status=status)
+    # Refused: the page is shown again, read in full now (with the score as stored at this point).
+    assignment = _sheet(request, sheets, pk)
+    if extra:
+        # A stale save: keep what the person typed; offer the stored version beside it and the
+        # current lock version, so a second save is a deliberate choice.
+        data = request.POST.copy()
+        data["lock_version"] = str(_score_of(assignment).lock_version)
+        form = ScoreForm(data, criteria=criteria)
+        form.is_valid()
+    return _page(request, assignment, rubric, criteria, form, status=status, **extra)
 
 
 @login_required
