@@ -142,6 +142,19 @@ def test_a_stale_save_is_refused_with_the_typed_values_kept(client, sheet):
 
 
 @pytest.mark.django_db
+def test_a_version_for_a_sheet_never_saved_is_a_conflict_not_an_error(client, sheet):
+    """A replayed or forged lock version (3) against a sheet with no stored score yet."""
+    client.force_login(sheet.user)
+    data = form_data([sheet.item("1.1", 7, "我刚写的评语")], version=3, comment="我刚写的总体评价")
+    response = client.post(sheet_url(sheet.assignment), data)
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "本次未保存" in html and "我刚写的评语" in html and "我刚写的总体评价" in html
+    assert re.search(r'name="lock_version" value="0"', html)
+    assert not Score.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_expert_never_sees_another_experts_score(client, sheet):
     other = ExpertProfileFactory()
     other_assignment = sheet.assign(other)

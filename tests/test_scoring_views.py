@@ -150,6 +150,7 @@ def test_expert_list_searches_and_filters(client, administrator):
 def test_expert_list_query_count_does_not_grow(client, administrator, django_assert_max_num_queries):
     categories = [ProjectCategoryFactory() for _ in range(3)]
     client.force_login(administrator)
+    client.get(reverse("scoring:expert_list"))  # warm: the navigation's unread count is cached after one page
     counts = []
     for n in (2, 30):
         ExpertProfileFactory.create_batch(n, expertise=categories)

@@ -139,7 +139,8 @@ def _save(request, sheets, pk):
         # A stale save: keep what the person typed; offer the stored version beside it and the
         # current lock version, so a second save is a deliberate choice.
         data = request.POST.copy()
-        data["lock_version"] = str(_score_of(assignment).lock_version)
+        stored = _score_of(assignment)  # None when the sheet was never saved (a forged or replayed version)
+        data["lock_version"] = str(stored.lock_version if stored is not None else 0)
         form = ScoreForm(data, criteria=criteria)
         form.is_valid()
     return _page(request, assignment, rubric, criteria, form, status=status, **extra)
