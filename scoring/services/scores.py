@@ -129,11 +129,6 @@ class ItemInput:
     no_bonus: bool = False  # bonus criterion: the expert chose "none" (0 points)
 
 
-def rubric_of(programme):
-    link = ProgrammeRubric.objects.filter(programme=programme).select_related("rubric").first()
-    return link.rubric if link else None
-
-
 def rubric_criteria(rubric) -> list:
     """The rubric's criteria in order, with bands and bonus levels loaded. The rows are kept on
     ``rubric`` (rubric.sections.all(), their criteria, bands and levels read them afterwards)."""
