@@ -88,8 +88,9 @@ class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies, self.errors = [], []
+        self.by_kind = {}  # "GET form page" → [seconds]
 
-    def request(self, session, method, url, **kwargs):
+    def request(self, session, method, url, kind="", **kwargs):
         started = time.perf_counter()
         try:
             response = session.request(method, url, allow_redirects=False, timeout=30, **kwargs)
@@ -100,6 +101,7 @@ class Recorder:
         elapsed = time.perf_counter() - started
         with self.lock:
             self.latencies.append(elapsed)
+            self.by_kind.setdefault(f"{method} {kind}", []).append(elapsed)
             if response.status_code >= 400:
                 self.errors.append(f"{method} {url}: HTTP {response.status_code}")
         return response
@@ -118,14 +120,15 @@ def sign_in(username: str) -> requests.Session:
 def applicant_loop(session, path, field, tag, until, rec, last):
     n = 0
     while time.monotonic() < until:
-        page = rec.request(session, "GET", BASE + path)
+        page = rec.request(session, "GET", BASE + path, kind="application form")
         if page is None or page.status_code != 200:
             continue
         fields = scrape(page.text, "application-form")
         n += 1
         value = f"{tag} 第{n}次保存"
         data = [(k, value if k == field else v) for k, v in fields]
-        saved = rec.request(session, "POST", BASE + path, data=data, headers={"Referer": BASE + path})
+        saved = rec.request(session, "POST", BASE + path, kind="application form", data=data,
+                            headers={"Referer": BASE + path})
         if saved is not None and saved.status_code == 302:
             last[tag] = value
 
@@ -134,14 +137,15 @@ def expert_loop(session, paths, tag, until, rec, last):
     n = 0
     while time.monotonic() < until:
         for path in paths:
-            page = rec.request(session, "GET", BASE + path)
+            page = rec.request(session, "GET", BASE + path, kind="score sheet")
             if page is None or page.status_code != 200:
                 continue
             n += 1
             value = f"{tag} 第{n}次评分"
             data = [(k, value if k == "overall_comment" else v) for k, v in scrape(page.text, "score-form")]
             data.append(("action", "save"))
-            saved = rec.request(session, "POST", BASE + path, data=data, headers={"Referer": BASE + path})
+            saved = rec.request(session, "POST", BASE + path, kind="score sheet", data=data,
+                                headers={"Referer": BASE + path})
             if saved is not None and saved.status_code == 302:
                 last[f"{tag}:{path}"] = value
 
@@ -178,19 +182,23 @@ class CpuMeter:
         self.server_pid = server_pid
 
     def snapshot(self) -> dict:
+        """{group: {pid: CPU seconds}}; the generator is this process."""
         workers = [int(p) for p in Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
                    .read_text().split()]
         return {
-            "gunicorn": sum(_cpu(p) for p in workers + [self.server_pid]),
-            "postgres": sum(_cpu(p) for p in _pids("^postgres")),
-            "redis": sum(_cpu(p) for p in _pids("^redis-server")),
-            "generator": time.process_time(),
+            "gunicorn": {p: _cpu(p) for p in workers + [self.server_pid]},
+            "postgres": {p: _cpu(p) for p in _pids("^postgres")},
+            "redis": {p: _cpu(p) for p in _pids("^redis-server")},
+            "generator": {0: time.process_time()},
         }
 
     @staticmethod
     def per_request(before: dict, after: dict, requests_done: int) -> dict:
+        """Milliseconds per request by group, over the processes alive at the end of the phase (a
+        process started during it counts whole; one that ended during it is not counted)."""
         n = max(requests_done, 1)
-        return {k: (after[k] - before[k]) * 1000 / n for k in before}
+        return {group: sum(cpu - before[group].get(pid, 0.0) for pid, cpu in after[group].items()) * 1000 / n
+                for group in before}
 
 
 def phase(name, sessions, target_for, seconds, meter):
@@ -210,6 +218,11 @@ def phase(name, sessions, target_for, seconds, meter):
     rate = len(lat) / seconds
     print(f"{name:<26} {len(lat):>6} req {rate:>7.1f} req/s  p50 {p(0.5):>6.1f} ms  p95 {p(0.95):>6.1f} ms  "
           f"errors {len(rec.errors)}")
+    if len(rec.by_kind) > 1:
+        for kind, times in sorted(rec.by_kind.items()):
+            times.sort()
+            print(f"{'':<26}   {kind:<24} {len(times):>6} req  p50 {times[len(times) // 2] * 1000:>6.1f} ms  "
+                  f"p95 {times[min(len(times) - 1, int(0.95 * len(times)))] * 1000:>6.1f} ms")
     print(f"{'':<26} CPU per request: gunicorn {cpu['gunicorn']:.1f} ms, PostgreSQL {cpu['postgres']:.1f} ms, "
           f"Redis {cpu['redis']:.1f} ms, generator {cpu['generator']:.1f} ms")
     return {"rate": rate, "p95": p(0.95), "errors": rec.errors, "cpu": cpu}
