@@ -126,20 +126,36 @@ def sign_in(username: str) -> requests.Session:
 THINK = {"seconds": 0.0}  # --think: a person's pause after each page and each save (0: none)
 
 
-def pause(until) -> None:
-    """Think time, uniformly 0.5–1.5 × --think, never past the end of the phase."""
-    if THINK["seconds"] > 0:
-        time.sleep(max(0.0, min(random.uniform(0.5, 1.5) * THINK["seconds"], until - time.monotonic())))
+def pause(until, low=0.5, high=1.5) -> bool:
+    """Think time, uniformly low–high × --think. False when the phase ends first: the person stops
+    there (rather than everyone's next request firing together at the end of the phase)."""
+    if THINK["seconds"] <= 0:
+        return True
+    wait = random.uniform(low, high) * THINK["seconds"]
+    if time.monotonic() + wait >= until:
+        time.sleep(max(0.0, until - time.monotonic()))
+        return False
+    time.sleep(wait)
+    return True
+
+
+def arrive(until) -> bool:
+    """With think time, people start at random moments of the first pause (a ramp, as locust's
+    spawn rate), not all in the same millisecond."""
+    return pause(until, 0.0, 1.0)
 
 
 def applicant_loop(session, path, field, tag, until, rec, last):
     n = 0
+    if not arrive(until):
+        return
     while time.monotonic() < until:
         page = rec.request(session, "GET", BASE + path, kind="application form")
         if page is None or page.status_code != 200:
             continue
         fields = scrape(page.text, "application-form")
-        pause(until)
+        if not pause(until):
+            return
         n += 1
         value = f"{tag} 第{n}次保存"
         data = [(k, value if k == field else v) for k, v in fields]
@@ -147,11 +163,14 @@ def applicant_loop(session, path, field, tag, until, rec, last):
                             headers={"Referer": BASE + path})
         if saved is not None and saved.status_code == 302:
             last[tag] = value
-        pause(until)
+        if not pause(until):
+            return
 
 
 def expert_loop(session, paths, tag, until, rec, last):
     n = 0
+    if not arrive(until):
+        return
     while time.monotonic() < until:
         for path in paths:
             page = rec.request(session, "GET", BASE + path, kind="score sheet")
@@ -161,12 +180,14 @@ def expert_loop(session, paths, tag, until, rec, last):
             value = f"{tag} 第{n}次评分"
             data = [(k, value if k == "overall_comment" else v) for k, v in scrape(page.text, "score-form")]
             data.append(("action", "save"))
-            pause(until)
+            if not pause(until):
+                return
             saved = rec.request(session, "POST", BASE + path, kind="score sheet", data=data,
                                 headers={"Referer": BASE + path})
             if saved is not None and saved.status_code == 302:
                 last[f"{tag}:{path}"] = value
-            pause(until)
+            if not pause(until):
+                return
 
 
 def page_loop(path):
