@@ -98,4 +98,24 @@ def restore_backup(source: Path) -> dict:
             shutil.copytree(root / "media", media)
         else:
             media.mkdir(parents=True, exist_ok=True)
+    forget_cache()
     return manifest
+
+
+def forget_cache() -> None:
+    """After a restore nothing cached from the replaced database may be served (sessions read
+    through the cache, unread counts, option lists, the public XLSX). Redis holds the Celery queue
+    too, so only the portal's own keys (its KEY_PREFIX) go, not the whole database. A local-memory
+    cache lives in each process: this clears this one; a running server's go when it restarts."""
+    from django.core.cache import cache
+
+    config = settings.CACHES["default"]
+    if not config["BACKEND"].endswith("RedisCache"):
+        cache.clear()
+        return
+    import redis
+
+    client = redis.Redis.from_url(config["LOCATION"])
+    keys = list(client.scan_iter(match=f"{config.get('KEY_PREFIX', '')}:*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start:start + 500])
