@@ -3,7 +3,9 @@
 An object outside these querysets answers 404, so its existence does not leak.
 """
 
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from portal.models import (
     AuditEntry,
@@ -15,7 +17,7 @@ from portal.models import (
 )
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
-from portal.permissions import approved_membership, first_member
+from portal.permissions import administered_organisations, approved_membership, first_member, keeps_whole_register
 
 
 def programmes_for(user):
@@ -37,10 +39,12 @@ def programmes_for(user):
 
 
 def organisations_for(user):
-    """Applicants: their own organisation once approved. Administrators: all. Others: none here
-    (recommenders and experts reach organisations through the applications they handle)."""
+    """Applicants: their own organisation once approved. Administrators: the organisations their
+    organiser keeps — all for the municipal bureau and superusers; for a district organiser those
+    in its district and those that applied to its programmes (``permissions.administered_organisations``).
+    Others: none here (recommenders and experts reach organisations through the applications they handle)."""
     if user.is_superuser or user.role == Role.ADMINISTRATOR:
-        return Organisation.objects.all()
+        return Organisation.objects.filter(administered_organisations(user))
     membership = approved_membership(user)
     if membership is None:
         return Organisation.objects.none()
@@ -48,12 +52,15 @@ def organisations_for(user):
 
 
 def membership_requests_for(user):
-    """Pending requests to join that this person may decide."""
+    """Pending requests to join that this person may decide: administrators, those to the
+    organisations they keep; an organisation's first user, those to that organisation."""
     pending = OrganisationMembership.objects.filter(status=MembershipStatus.PENDING).select_related(
         "user", "organisation"
     )
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+    if keeps_whole_register(user):
         return pending
+    if user.role == Role.ADMINISTRATOR:
+        return pending.filter(organisation__in=organisations_for(user))
     membership = approved_membership(user)
     if membership is None:
         return pending.none()
@@ -72,19 +79,37 @@ def recommending_units_for(user):
 
 
 def may_read_history(user, obj) -> bool:
-    """An object's history is readable when its programme (if it has one) is visible to the person."""
+    """An object's history is readable when its programme (if it has one) is visible to the person;
+    an organisation's, or a request to join it, when the organisation is."""
     from portal.services.audit import programme_of
 
+    if isinstance(obj, Organisation | OrganisationMembership):
+        organisation_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
+        return organisations_for(user).filter(pk=organisation_id).exists()
     programme_id = programme_of(obj)
     return programme_id is None or programmes_for(user).filter(pk=programme_id).exists()
 
 
 def audit_entries_for(user):
-    """The audit trail is for administrators: entries about shared objects (organisations, units,
-    experts, rubrics) and about their own organiser's programmes. Superusers read everything."""
+    """The audit trail is for administrators: entries about shared objects (units, experts, rubrics),
+    about the organisations they keep (and requests to join them) and about their own organiser's
+    programmes. Superusers read everything."""
     qs = AuditEntry.objects.select_related("actor", "content_type")
     if user.is_superuser:
         return qs
-    if user.role == Role.ADMINISTRATOR:
-        return qs.filter(Q(programme__isnull=True) | Q(programme__organiser_id=user.organiser_id))
-    return qs.none()
+    if user.role != Role.ADMINISTRATOR:
+        return qs.none()
+    qs = qs.filter(Q(programme__isnull=True) | Q(programme__organiser_id=user.organiser_id))
+    if keeps_whole_register(user):
+        return qs
+    # object_id is text (it holds any model's key), so the visible keys are compared as text.
+    organisation_type = ContentType.objects.get_for_model(Organisation)
+    membership_type = ContentType.objects.get_for_model(OrganisationMembership)
+    kept = organisations_for(user)
+    kept_ids = kept.annotate(key=Cast("pk", CharField())).values("key")
+    kept_memberships = OrganisationMembership.objects.filter(organisation__in=kept).annotate(
+        key=Cast("pk", CharField())
+    ).values("key")
+    return qs.exclude(Q(content_type=organisation_type) & ~Q(object_id__in=kept_ids)).exclude(
+        Q(content_type=membership_type) & ~Q(object_id__in=kept_memberships)
+    )

@@ -42,6 +42,7 @@ from awards.services import determination as determination_service
 from awards.services import publication
 from portal.models import Job, JobStatus, OrganisationMembership, ProgrammeStatus
 from portal.models.organisations import MembershipStatus
+from portal.models.programmes import Level
 from portal.models.users import Role
 from scoring.models import AssignmentProposal, ConflictOfInterest, ConflictSource, ProgrammeRubric
 from scoring.services import assignment as assignment_service
@@ -52,6 +53,7 @@ from scoring.services.scores import save_score
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
+    DistrictFactory,
     EvidenceFactory,
     OrganisationFactory,
     OrganiserFactory,
@@ -195,12 +197,14 @@ TABLE: dict[str, dict[str, Case]] = {
     "password_reset_confirm": {"": Case(lambda w: {"uidb64": "MA", "token": "no-such-token"},
                                         everyone(200, anonymous=200))},  # the "invalid link" page
     "password_reset_complete": plain(everyone(200, anonymous=200)),
-    # Organisations: their approved members; administrators (any organiser) keep the register.
+    # Organisations: their approved members, and the administrators who keep them — O (municipal)
+    # keeps every organisation; O2 (a district organiser elsewhere) keeps Y, which applied to its P2,
+    # but not X (portal.permissions.administered_organisations).
     "organisation_detail": own_foreign(pk("organisation"), pk("organisation_b"),
-                                       ("applicant", *ADMINS), ("other_applicant", *ADMINS)),
+                                       ("applicant", "administrator"), ("other_applicant", *ADMINS)),
     "membership_requests": plain(everyone(200)),
-    # A request to join X: X's first member or any administrator decides.
-    "decide_membership": own_foreign(pk("join_request"), pk("join_request_b"), ("applicant", *ADMINS),
+    # A request to join X: X's first member or an administrator who keeps X decides.
+    "decide_membership": own_foreign(pk("join_request"), pk("join_request_b"), ("applicant", "administrator"),
                                      ("other_applicant", *ADMINS), post_only=True, data={"decision": "reject"}),
     "programme_list": plain(everyone(200)),
     # Past-draft programmes are listed to everyone signed in, except recommenders whose unit the
@@ -450,13 +454,16 @@ def _at(days, hour):
 
 
 def build_world() -> World:
-    """The cast: organisers O and O2 with administrators; recommending units R and R2 with
-    recommenders; organisations X and Y with applicants; experts E and C (and E2, C2 on the other
-    side, who are no roles here). Programme P of O under review with A (X's, recommended by R) and
+    """The cast: organisers O (municipal) and O2 (a district's) with administrators; recommending
+    units R and R2 with recommenders; organisations X and Y with applicants; experts E and C (and
+    E2, C2 on the other side, who are no roles here). Programme P of O under review with A (X's, recommended by R) and
     D; programme P2 of O2 under review with B (Y's, recommended by R2); programme Q of O published,
     in which X and Y won prizes."""
     w = World()
-    organiser, other_organiser = OrganiserFactory(), OrganiserFactory()
+    # O is municipal (keeps every organisation); O2 is a district organiser of a district where
+    # neither X nor Y is (both are in Jiading), so it keeps Y only through Y's application to P2.
+    organiser = OrganiserFactory(level=Level.MUNICIPAL)
+    other_organiser = OrganiserFactory(level=Level.DISTRICT, district=DistrictFactory(code="minhang", name="闵行区"))
     unit, other_unit = RecommendingUnitFactory(), RecommendingUnitFactory()  # district bureaus
     w.users = {
         "anonymous": None,

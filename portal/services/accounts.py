@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from portal.models import Organisation, OrganisationMembership, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
-from portal.permissions import first_member, may_decide_membership
+from portal.permissions import administers_organisation, first_member, may_decide_membership
 from portal.services import audit
 from portal.services.errors import PermissionDenied
 from portal.services.notify import notify
@@ -38,7 +38,7 @@ def register_applicant(*, account: dict, organisation: dict | None, credit_code:
 
     membership = OrganisationMembership.objects.create(user=user, organisation=existing)
     audit.record(user, "membership.request", membership)
-    approvers = [first_member(existing), *User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)]
+    approvers = [first_member(existing), *_administrators_keeping(existing)]
     notify(
         approvers,
         _("加入申请：%(name)s 申请加入 %(org)s") % {"name": user.display_name, "org": existing.name},
@@ -46,6 +46,22 @@ def register_applicant(*, account: dict, organisation: dict | None, credit_code:
         link=reverse("membership_requests"),
     )
     return membership
+
+
+def _administrators_keeping(organisation):
+    """The active administrators who keep ``organisation``: only they may decide (and hear of) a
+    request to join it."""
+    keeps = {}  # organiser id -> bool: administrators of one organiser share the answer
+    found = []
+    for admin in User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).select_related("organiser"):
+        if admin.is_superuser:
+            found.append(admin)
+            continue
+        if admin.organiser_id not in keeps:
+            keeps[admin.organiser_id] = bool(administers_organisation(admin, organisation))
+        if keeps[admin.organiser_id]:
+            found.append(admin)
+    return found
 
 
 @transaction.atomic

@@ -5,10 +5,10 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from portal.models import Organisation, ProgrammeStatus, RecommendingUnit
+from portal.models import ProgrammeStatus, RecommendingUnit
 from portal.models.users import Role
 from portal.permissions import approved_membership
-from portal.visibility import audit_entries_for, membership_requests_for, programmes_for
+from portal.visibility import audit_entries_for, membership_requests_for, organisations_for, programmes_for
 from portal.workflow import PROGRAMME_WORKFLOW
 
 
@@ -71,7 +71,8 @@ def _administrator(user, programmes):
         "join_requests": membership_requests_for(user),
         "recent_audit": audit_entries_for(user)[:8],
         "counts": {
-            "organisations": Organisation.objects.count(),
+            # The organisations this administrator keeps, not the platform's total.
+            "organisations": organisations_for(user).count(),
             "units": RecommendingUnit.objects.filter(is_active=True).count(),
             "users_by_role": dict(
                 user.__class__.objects.values_list("role").annotate(n=Count("pk")).values_list("role", "n")
