@@ -14,6 +14,7 @@ from portal.models import (
     Programme,
     ProgrammeStatus,
     RecommendingUnit,
+    User,
 )
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
@@ -92,8 +93,8 @@ def may_read_history(user, obj) -> bool:
 
 def audit_entries_for(user):
     """The audit trail is for administrators: entries about shared objects (units, experts, rubrics),
-    about the organisations they keep (and requests to join them) and about their own organiser's
-    programmes. Superusers read everything."""
+    about the organisations they keep (requests to join them, their applicants' accounts) and about
+    their own organiser's programmes. Superusers read everything."""
     qs = AuditEntry.objects.select_related("actor", "content_type")
     if user.is_superuser:
         return qs
@@ -110,6 +111,11 @@ def audit_entries_for(user):
     kept_memberships = OrganisationMembership.objects.filter(organisation__in=kept).annotate(
         key=Cast("pk", CharField())
     ).values("key")
+    # An applicant's account (its registration, say) belongs with the organisation it joined.
+    user_type = ContentType.objects.get_for_model(User)
+    foreign_applicants = User.objects.filter(role=Role.APPLICANT).exclude(
+        membership__organisation__in=kept
+    ).annotate(key=Cast("pk", CharField())).values("key")
     return qs.exclude(Q(content_type=organisation_type) & ~Q(object_id__in=kept_ids)).exclude(
         Q(content_type=membership_type) & ~Q(object_id__in=kept_memberships)
-    )
+    ).exclude(Q(content_type=user_type) & Q(object_id__in=foreign_applicants))

@@ -187,3 +187,20 @@ def test_audit_trail_of_an_organisation_follows_the_scope(cast):
     everything = audit_entries_for(cast.municipal_admin).filter(action="organisation.update")
     assert {e.object_id for e in everything} == {str(cast.pudong.pk), str(cast.jiading.pk)}
     assert AuditEntry.objects.filter(action="organisation.update").count() == 2
+
+
+def test_applicant_accounts_of_organisations_not_kept_stay_out_of_the_audit_trail(cast):
+    """A registration names the person and, through them, the enterprise."""
+    from portal.services import audit
+
+    for user in (cast.pudong_first, cast.request.user):
+        audit.record(user, "account.register", user, changes={"username": [None, user.username]})
+    jiading_member = ApplicantFactory(organisation=cast.jiading)
+    audit.record(jiading_member, "account.register", jiading_member, changes={})
+    expert = UserFactory(role=Role.EXPERT)
+    audit.record(cast.municipal_admin, "account.create", expert, changes={})  # a shared object: visible
+
+    seen = {e.object_id for e in audit_entries_for(cast.jiading_admin).filter(action__startswith="account.")}
+    assert seen == {str(jiading_member.pk), str(expert.pk)}
+    everything = {e.object_id for e in audit_entries_for(cast.municipal_admin).filter(action__startswith="account.")}
+    assert everything == {str(cast.pudong_first.pk), str(cast.request.user.pk), str(jiading_member.pk), str(expert.pk)}
