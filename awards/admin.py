@@ -2,21 +2,11 @@
 
 from django.contrib import admin, messages
 
+from portal.admin import ReadOnlyAdmin
 from portal.services.errors import DomainError
 
 from .models import Award, AwardSettings, Determination, TierOverride
 from .services import determination
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AwardSettings)
@@ -35,17 +25,17 @@ class AwardSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Determination)
-class DeterminationAdmin(ReadOnly):
+class DeterminationAdmin(ReadOnlyAdmin):
     list_display = ["programme", "approved_at", "approved_by", "published_at", "published_by"]
 
 
 @admin.register(TierOverride)
-class TierOverrideAdmin(ReadOnly):
+class TierOverrideAdmin(ReadOnlyAdmin):
     list_display = ["application", "tier", "decided_by", "decided_at"]
 
 
 @admin.register(Award)
-class AwardAdmin(ReadOnly):
+class AwardAdmin(ReadOnlyAdmin):
     list_display = ["project_name", "organisation_name", "programme", "tier", "rank", "verification_code"]
     list_filter = ["tier", "programme__year"]
     search_fields = ["project_name", "organisation_name", "verification_code"]

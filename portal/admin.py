@@ -110,14 +110,9 @@ class ProgrammeAdmin(AuditedAdmin):
     filter_horizontal = ("accepted_units",)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the trail is append-only."""
-
-    list_display = ("at", "actor_name", "action", "content_type", "object_repr", "via")
-    list_filter = ("action", "content_type", "via")
-    search_fields = ("object_repr", "actor_name", "note")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that only the services write (audit rows, determinations, rubric links): the admin
+    shows them and nothing else."""
 
     def has_add_permission(self, request):
         return False
@@ -127,6 +122,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the trail is append-only."""
+
+    list_display = ("at", "actor_name", "action", "content_type", "object_repr", "via")
+    list_filter = ("action", "content_type", "via")
+    search_fields = ("object_repr", "actor_name", "note")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
 
 @admin.register(Notification)

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 import scoring.models as review_models
-from portal.admin import AuditedAdmin
+from portal.admin import AuditedAdmin, ReadOnlyAdmin
 from portal.models import User
 from portal.models.users import Role
 from portal.services import audit
@@ -144,7 +144,7 @@ class CriterionAdmin(CheckedRubricAdmin):
 
 
 @admin.register(ProgrammeRubric)
-class ProgrammeRubricAdmin(admin.ModelAdmin):
+class ProgrammeRubricAdmin(ReadOnlyAdmin):
     """Read-only here: a programme's rubric is set on /scoring/programmes/<id>/rubric/ (audited, checked)."""
 
     list_display = ("programme", "rubric", "assigned_by", "assigned_at", "assign_link")
@@ -154,15 +154,6 @@ class ProgrammeRubricAdmin(admin.ModelAdmin):
     def assign_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("scoring:programme_rubric", args=[obj.programme_id]),
                            _("指定评分细则"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ExpertProfileForm(forms.ModelForm):
