@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. Both set up what they need (idempotently) first.
 PY := .venv/bin/python
 
-.PHONY: setup run test lint messages bench load
+.PHONY: setup run test lint messages bench load lock
 
 setup:
 	@bash scripts/setup.sh
@@ -27,3 +27,9 @@ bench: setup
 # Load test: 50 applicants + 5 experts for 60 s against gunicorn + PostgreSQL on this machine.
 load: setup
 	$(PY) benchmarks/load.py
+
+# Regenerate requirements.lock after changing pyproject.toml (pins every package with its hashes).
+lock:
+	@test -x .venv/bin/uv || .venv/bin/python -m pip install -q uv
+	.venv/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11\
+		-o requirements.lock

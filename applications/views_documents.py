@@ -5,11 +5,11 @@ gets 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import jobs
+from portal.downloads import serve_file
 from portal.models import JobStatus
 from portal.services.errors import DomainError
 
@@ -82,7 +82,4 @@ def download(request, pk):
         ),
         pk=pk,
     )
-    response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.download_name,
-                            content_type=doc.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(doc.file, filename=doc.download_name, content_type=doc.content_type)

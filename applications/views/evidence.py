@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from portal.downloads import serve_file
 from portal.services.errors import DomainError
 
 from ..forms import EvidenceForm
@@ -57,19 +57,12 @@ def delete(request, pk):
 @xframe_options_sameorigin  # the review page previews PDFs and images in a frame of this site
 def download(request, pk):
     evidence = get_object_or_404(evidence_for(request.user), pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    # FileResponse writes Content-Disposition with an RFC 5987 filename* for non-ASCII names.
-    response = FileResponse(
-        handle, content_type=evidence.content_type, as_attachment=not evidence.is_inline,
-        filename=evidence.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     # A stored file is never a page: no scripts. (No ``sandbox``: Chromium's PDF viewer refuses
     # to run in a sandboxed document, and the preview is the point of serving PDFs inline.)
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+    return serve_file(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type,
+        as_attachment=not evidence.is_inline,
+        headers={"Content-Security-Policy": (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+        )},
     )
-    return response

@@ -4,16 +4,11 @@ Zero set-up defaults: SQLite, console e-mail, and a Celery broker on the local f
 a real worker runs without Redis. ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` selects Redis.
 """
 
-import os
-from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
+from .paths import BASE_DIR, VAR_DIR  # noqa: F401  (settings.VAR_DIR: backups, tests)
 
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = env_bool("DEBUG", True)
@@ -72,15 +67,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-    )
-}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so that a real Celery worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 
@@ -102,17 +88,6 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# Uploaded evidence never lives under static/: it is served only through permission-checked views.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-MEDIA_URL = "/media/"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -121,46 +96,6 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "质量攻关成果平台 <noreply@example.org>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
-
-# Celery: Redis when REDIS_URL is set, otherwise an embedded broker on the file system, so the
-# worker started by `make run` is real. Tests switch to eager mode in tests/conftest.py only.
-REDIS_URL = env_str("REDIS_URL")
-CELERY_DATA_DIR = VAR_DIR / "celery"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_DATA_DIR / "queue"),
-        "data_folder_out": str(CELERY_DATA_DIR / "queue"),
-        "data_folder_processed": str(CELERY_DATA_DIR / "processed"),
-        "control_folder": str(CELERY_DATA_DIR / "control"),
-        "store_processed": False,
-    }
-    CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
-# The cache holds rate-limit counters: shared through Redis when there is one.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
-# With a shared cache, sessions are read from it and written through to the database: a page
-# costs no session query. Not with the per-process local-memory cache, where signing out in one
-# worker would leave the session alive in another's memory.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_RESULT_EXPIRES = 60 * 60 * 24
-CELERY_TASK_ALWAYS_EAGER = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -174,20 +109,12 @@ CONTENT_SECURITY_POLICY = (
 
 PORTAL_NAME = _("上海市重点产品质量攻关成果申报评价平台")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
 # Applications
 # Evidence (证实性材料) upload limits, per file and per application (bytes).
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 200 * 1024 * 1024)
 
-# Bulk import: one transaction per file, rolled back on any bad row; CSV and XLSX only.
-IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the audit trail records imports (via="import")
-IMPORT_EXPORT_FORMATS = ["import_export.formats.base_formats.CSV", "import_export.formats.base_formats.XLSX"]
+# Each concern's settings live in a module of their own, so that each reads in one sitting.
+from .infrastructure import *  # noqa: E402, F403  database, cache, sessions, storage, logging
+from .queues import *  # noqa: E402, F403  Celery broker, queues, routes, schedule
+from .security import *  # noqa: E402, F403  login throttle, client addresses, request and import limits

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import jobs
+from portal.downloads import serve_file
 from portal.models import JobStatus
 from portal.services.errors import DomainError
 
@@ -23,9 +24,7 @@ def job_download(request, pk):
     job = get_object_or_404(jobs.jobs_for(request.user), pk=pk)
     if job.status != JobStatus.SUCCEEDED or not job.result:
         raise Http404
-    response = FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_file(job.result, filename=job.result_name)
 
 
 @login_required

@@ -1,0 +1,18 @@
+"""Plain text as the portal keeps it: what people type (or paste from Word) is normalised once at
+input, and every writer (PDF, Word, XLSX, CSV) passes text through ``clean_text`` again, so that no
+stored value can stop an export."""
+
+import re
+
+# C0 control characters except TAB (\x09) and LF (\x0a); also DEL and the C1 range, which no
+# keyboard produces and XML 1.0 (Word, XLSX) refuses.
+_CONTROLS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("\r\n|\r|\x0b|\u2028|\u2029")
+
+
+def clean_text(value):
+    """``\\r\\n``, ``\\r``, vertical tab (Word's line break) and Unicode line separators become
+    ``\\n``; other control characters are dropped. Non-strings pass through unchanged."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))
