@@ -42,3 +42,19 @@ class CookieLocaleMiddleware:
         if "Cookie" not in patch_vary:
             response["Vary"] = f"{patch_vary}, Cookie" if patch_vary else "Cookie"
         return response
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the proxy's X-Request-ID when it sends one), echoed in the
+    response. Logging and the Celery tasks a request starts carry it (portal/settings/infrastructure.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import uuid
+
+        request.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
