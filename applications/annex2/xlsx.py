@@ -8,6 +8,9 @@ bounds; longer text wraps.
 Speed: every body cell needs a border, and a styled cell is what costs in openpyxl. The write-only
 worksheet writes each appended row at once, so one set of nine styled cells is reused for every
 row (only the values change): no per-row cell or style objects. (benchmarks/annex2.py)
+
+Safety: every value goes through portal.exports, so text people typed (a project named "=1+1")
+is a string cell, never a formula, and control characters cannot stop the file.
 """
 
 import io
@@ -18,6 +21,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from portal.exports import set_value
 
 from .rows import HEADERS, MONEY_COLUMN, Annex2Table
 
@@ -62,7 +67,7 @@ class _Cell(Cell):
 
 
 def _cell(ws, value=None, *, font=None, border=None, fill=None, horizontal="left", wrap=True, fmt=None):
-    cell = _Cell(ws, value=value)
+    cell = set_value(_Cell(ws), value)
     cell.font = font or Font(name=FONT, size=10)
     cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
     if border:
@@ -113,7 +118,7 @@ def build_xlsx(table: Annex2Table, progress=None) -> bytes:
     step = max(1, len(table.rows) // 10)
     for n, row in enumerate(table.rows, start=1):
         for cell, value in zip(pool, row, strict=True):
-            cell.value = value
+            set_value(cell, value)
         ws.append(pool)
         if progress and n % step == 0:
             progress(n, len(table.rows))

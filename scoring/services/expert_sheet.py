@@ -1,6 +1,7 @@
 """The expert-pool spreadsheet (专家导入模板): the template offered for download and the reader.
 
 Reading only turns cells into text rows keyed by column; scoring.services.experts checks them.
+The template is written through portal.exports (category names are text cells, never formulas).
 """
 
 import io
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
+
+from portal.exports import append
 
 # (key, header as printed in the template). A header is recognised by the words before "（".
 COLUMNS = [
@@ -53,7 +56,7 @@ def build_template(category_names: list[str]) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE
-    sheet.append([header for _key, header in COLUMNS])
+    append(sheet, [header for _key, header in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -74,7 +77,7 @@ def build_template(category_names: list[str]) -> bytes:
         "13800000000 | 上海某某微电子有限公司；某某研究所 | （留空）",
     ]
     for line in lines:
-        notes.append([line])
+        append(notes, [line])
     notes.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     book.save(buffer)
