@@ -1,5 +1,7 @@
 """Admin site: every save and delete goes through the audit service, like any other path."""
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -138,3 +140,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("created_at", "recipient", "subject", "read_at")
     readonly_fields = ("created_at",)
+
+
+# django-axes' login attempts: deleting one unlocks that account at that address. The unlock is a
+# state change like any other, so it goes through the audit trail.
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AuditedAdmin, axes_admin.AccessAttemptAdmin):
+    pass

@@ -1,12 +1,15 @@
-"""Rate limits on login, registration and password reset (fixed windows in the cache).
+"""Rate limits on registration and password reset (fixed windows in the cache), and the one rule
+for the real client address, shared with the login throttle (django-axes, settings/security.py).
 
 Counters live in the default cache: Redis when REDIS_URL is set (shared by all web workers),
-local memory otherwise. A blocked person is told in Chinese and English when to try again.
+local memory otherwise. A blocked person is told when to try again.
 """
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from ipware import get_client_ip
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,30 @@ class Limit:
         cache.delete(self._key(key))
 
 
-LOGIN_PER_ACCOUNT = Limit("login-account", 5, 15 * 60)  # failures per username and address
-LOGIN_PER_ADDRESS = Limit("login-address", 30, 15 * 60)  # failures per address, any username
 REGISTER_PER_ADDRESS = Limit("register", 10, 60 * 60)
 RESET_PER_ADDRESS = Limit("reset-address", 5, 60 * 60)
 RESET_PER_EMAIL = Limit("reset-email", 3, 60 * 60)
 
 
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or, behind PORTAL_TRUSTED_PROXY_COUNT reverse proxies, the
+    address the outermost of them appended to X-Forwarded-For (the COUNT-th from the right).
+    Addresses further left are the client's own words and are never used. django-axes calls this
+    too (AXES_CLIENT_IP_CALLABLE), so the login throttle and the limits below agree."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.PORTAL_TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    # ipware counts only the proxies named inside the header: the last proxy's own address is
+    # REMOTE_ADDR, so COUNT proxies leave COUNT - 1 of them in it. Not strict: hops a client wrote
+    # before the trusted ones may be anything. A header too short (the request bypassed the
+    # proxies) gives None, and then the peer's address is the truth.
+    address, _routable = get_client_ip(
+        request, proxy_count=count - 1, request_header_order=("HTTP_X_FORWARDED_FOR",), strict=False
+    )
+    return address or remote
+
+
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """client_ip as a cache-key part (never empty)."""
+    return client_ip(request) or "unknown"

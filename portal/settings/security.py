@@ -1,6 +1,34 @@
 """Doors and limits: login throttling, the real client address behind proxies, request bodies and
 bulk imports."""
 
+import datetime
+
+from .env import env_int
+
+# The real client address. Each reverse proxy in front of Django appends the address it received
+# the request from to X-Forwarded-For; PORTAL_TRUSTED_PROXY_COUNT says how many such proxies there
+# are (nginx alone: 1; a cloud load balancer in front of nginx: 2). The client is then the
+# COUNT-th address from the right of that header; anything further left was written by the client
+# and is ignored. 0 (the default, for a portal reached directly) trusts no header: REMOTE_ADDR.
+# One rule for the login throttle (django-axes) and the registration/reset limits: portal.throttle.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+
+# Login throttle (django-axes, on every door that calls authenticate(): /accounts/login/ and
+# /admin/login/). Five failures for one account from one address lock that account from that
+# address for 15 minutes; other accounts at that address and the same account elsewhere are not
+# affected, so a shared office address or a proxy never locks out people who did nothing wrong.
+# axes applies one failure limit to every lock-out key, so there is no separate, higher per-address
+# limit: at 5 it would lock whole offices behind one egress address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.views.auth.locked_out"  # the Chinese 429 page, like the other limits
+AXES_HTTP_RESPONSE_CODE = 429
+# Attempts are kept in the database (axes' default handler): shared by every web node, and an
+# administrator unlocks an account by deleting its row in the admin (访问尝试 / Access attempts).
+
 # Bulk import: one transaction per file, rolled back on any bad row; CSV and XLSX only.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the audit trail records imports (via="import")

@@ -1,6 +1,10 @@
-"""Django's own login and password-reset views, with rate limits (portal.throttle)."""
+"""Django's own login and password-reset views. The login throttle is django-axes (settings/
+security.py), which guards every door that calls authenticate(), the admin's included; the
+password-reset limits are portal.throttle's."""
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -8,27 +12,19 @@ from portal import throttle
 
 
 def too_many_attempts(request, minutes: int):
-    message = _("尝试次数过多，请%(minutes)d分钟后再试。(Too many attempts; try again in %(minutes)d minutes.)") % {
-        "minutes": minutes
-    }
+    message = _("尝试次数过多，请%(minutes)d分钟后再试。") % {"minutes": minutes}
     return render(request, "429.html", {"message": message}, status=429)
 
 
-class LoginView(auth_views.LoginView):
-    """Five failed attempts per account and address (thirty per address) lock for 15 minutes."""
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lock-out answer (AXES_LOCKOUT_CALLABLE): the same Chinese 429 page."""
+    cool_off = get_cool_off(request)
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else 15
+    return too_many_attempts(request, minutes)
 
-    def post(self, request, *args, **kwargs):
-        address = throttle.client_address(request)
-        account = f"{request.POST.get('username', '').strip().lower()}|{address}"
-        if throttle.LOGIN_PER_ACCOUNT.exceeded(account) or throttle.LOGIN_PER_ADDRESS.exceeded(address):
-            return too_many_attempts(request, throttle.LOGIN_PER_ACCOUNT.window // 60)
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            throttle.LOGIN_PER_ACCOUNT.reset(account)
-        else:
-            throttle.LOGIN_PER_ACCOUNT.hit(account)
-            throttle.LOGIN_PER_ADDRESS.hit(address)
-        return response
+
+class LoginView(auth_views.LoginView):
+    """Kept as a named view (urls.py); django-axes does the throttling."""
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -45,7 +41,5 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
         if throttle.RESET_PER_EMAIL.hit(email) > throttle.RESET_PER_EMAIL.limit:
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
