@@ -10,7 +10,8 @@ from .models import Application
 from .models.documents import ApplicationDocument, DocumentFormat
 
 
-@jobs.register(KIND, _("登记表 PDF 和 Word 生成"), can_request=may_request_render)
+@jobs.register(KIND, _("登记表 PDF 和 Word 生成"), can_request=may_request_render,
+               about=("applications.application", "application_id"))
 def render_registration_form(job, progress):
     """Renders Table A.1 of one application version as PDF and Word, stores both as
     ApplicationDocument rows (replacing the version's earlier files) and returns the PDF."""

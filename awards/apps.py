@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AwardsConfig(AppConfig):
     name = "awards"
     verbose_name = _("成果评定与公布")
+
+    def ready(self):
+        # Notifications and jobs about an award row follow awards.visibility.
+        from portal.visibility import register_about
+
+        from .models import Award
+        from .visibility import awards_for
+
+        register_about(Award, awards_for)

@@ -69,7 +69,9 @@ def published_list(job, progress):
     return exports.published_list_name(programme), exports.published_list_xlsx(programme)
 
 
-@jobs.register("awards.certificate", _("获奖证书"), can_request=_certificate)
+# Every kind's can_request is asked again on every request for its job (portal.jobs.visible_job);
+# programme-level kinds name no "about" object: their pages use awards.visibility, not programmes_for.
+@jobs.register("awards.certificate", _("获奖证书"), can_request=_certificate, about=("awards.award", "award_id"))
 def certificate(job, progress):
     award = Award.objects.select_related("programme").get(pk=job.params["award_id"])
     progress(30, "")

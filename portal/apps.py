@@ -14,3 +14,9 @@ class PortalConfig(AppConfig):
         from portal.services import choices
 
         choices.connect()
+        # What notifications and jobs may be "about", and who may still see it (portal.visibility).
+        from portal.models import Organisation, Programme
+        from portal.visibility import organisations_for, programmes_for, register_about
+
+        register_about(Programme, programmes_for)
+        register_about(Organisation, organisations_for)

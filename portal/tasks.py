@@ -29,3 +29,11 @@ def ping(value: str) -> dict:
     import socket
 
     return {"echo": value, "pid": os.getpid(), "host": socket.gethostname()}
+
+
+@shared_task
+def sweep_stuck_jobs() -> int:
+    """Fails background jobs that have stopped making progress (run periodically by Celery beat)."""
+    from portal.jobs import sweep_stuck_jobs as sweep
+
+    return sweep()

@@ -1,7 +1,14 @@
 """What each person may see: one query function per kind of object, reused by every view.
 
 An object outside these querysets answers 404, so its existence does not leak.
+
+Things *about* an object (a notification, a background job) name it by ``about_model``
+("app_label.model") and ``about_id``; ``about_visible`` keeps those whose object the person may
+still see, through the same functions the object's own pages use. portal is the lowest layer, so
+the other apps fill the registry in their AppConfig.ready() (``register_about``).
 """
+
+from collections.abc import Callable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Q
@@ -9,6 +16,7 @@ from django.db.models.functions import Cast
 
 from portal.models import (
     AuditEntry,
+    Notification,
     Organisation,
     OrganisationMembership,
     Programme,
@@ -119,3 +127,35 @@ def audit_entries_for(user):
     return qs.exclude(Q(content_type=organisation_type) & ~Q(object_id__in=kept_ids)).exclude(
         Q(content_type=membership_type) & ~Q(object_id__in=kept_memberships)
     ).exclude(Q(content_type=user_type) & Q(object_id__in=foreign_applicants))
+
+
+# "app_label.model" -> function(user) returning the queryset of such objects the person may see.
+ABOUT: dict[str, Callable] = {}
+
+
+def register_about(model, visible_for: Callable) -> None:
+    ABOUT[model._meta.label_lower] = visible_for
+
+
+def about_label(obj) -> tuple[str, int | None]:
+    """(about_model, about_id) for ``obj`` (None: nothing)."""
+    if obj is None:
+        return "", None
+    return obj._meta.label_lower, obj.pk
+
+
+def about_visible(user, prefix: str = "about") -> Q:
+    """A filter keeping rows about nothing, or about an object ``user`` may see. A row about a kind
+    of object nobody registered stays out (fail closed). One subquery per registered kind."""
+    condition = Q(**{f"{prefix}_model": ""})
+    for label, visible_for in ABOUT.items():
+        condition |= Q(**{f"{prefix}_model": label, f"{prefix}_id__in": visible_for(user).values("pk")})
+    return condition
+
+
+def notifications_for(user):
+    """The person's feed, minus notifications about objects they can no longer see (an expert
+    recused from an application no longer reads its name)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).filter(about_visible(user))

@@ -110,3 +110,13 @@ def panels_for(user):
 
 def proposals_for(user):
     return AssignmentProposal.objects.filter(programme__in=review_programmes_for(user))
+
+
+def review_job_visible(user, params) -> bool:
+    """A background job about a programme's review (the automatic assignment's proposal) stays
+    visible to the programme's administrators, whatever the programme's status now (portal.jobs)."""
+    try:
+        programme_id = int(params.get("programme_id"))
+    except (TypeError, ValueError):
+        return False
+    return review_programmes_for(user).filter(pk=programme_id).exists()

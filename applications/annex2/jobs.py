@@ -39,6 +39,9 @@ def start_export(user, programme, unit, fmt: str):
                                        "format": fmt})
 
 
+# No "about" object: the export page lists programmes through recommender_programmes, not
+# programmes_for; may_request (acts for the unit / administers the programme) is asked again on
+# every request for the job instead (portal.jobs.visible_job).
 @jobs.register(KIND, gettext_lazy("申报汇总表（附件2）导出"), can_request=may_request)
 def export_annex2(job, progress):
     from .pdf import build_pdf

@@ -17,7 +17,8 @@ class JobStatus(models.TextChoices):
 class Job(models.Model):
     """One request for background work. The kind names a handler registered in portal.jobs;
     ``params`` are plain values (ids), never objects. The result is a file under MEDIA_ROOT/jobs/,
-    downloadable only by the person who asked (and superusers)."""
+    downloadable only by the person who asked (and superusers) while they may still see the object
+    the job is about (``about_model``/``about_id``, set from the kind: portal.visibility.about_visible)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("类型"), max_length=64, db_index=True)
@@ -34,6 +35,12 @@ class Job(models.Model):
     result_name = models.CharField(_("文件名"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Last sign of life (queued, started, progress): portal.jobs.sweep_stuck_jobs fails a job that
+    # shows none for JOB_STALL_SECONDS (a worker killed mid-render never reports again).
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True, db_index=True)
+    # The object the job concerns ("app_label.model" and its key; blank for none, e.g. the audit export).
+    about_model = models.CharField(_("关于对象类型"), max_length=64, blank=True)
+    about_id = models.PositiveBigIntegerField(_("关于对象编号"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

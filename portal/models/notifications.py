@@ -14,9 +14,15 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The object the notification is about ("app_label.model" and its key; blank for none): the
+    # feed, dashboard and unread count leave out notifications about objects the person can no
+    # longer see (a recused expert, portal.visibility.notifications_for).
+    about_model = models.CharField(_("关于对象类型"), max_length=64, blank=True)
+    about_id = models.PositiveBigIntegerField(_("关于对象编号"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
 

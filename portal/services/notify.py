@@ -1,4 +1,8 @@
-"""The notifier: one call fans out to the in-app feed and to e-mail (sent by Celery after commit)."""
+"""The notifier: one call fans out to the in-app feed and to e-mail (sent by Celery after commit).
+
+A notification names the object it is about (``about=``): the feed, the dashboard and the unread
+count leave it out once the person can no longer see that object (portal.visibility.notifications_for).
+"""
 
 from django.core.cache import cache
 from django.db import transaction
@@ -6,37 +10,75 @@ from django.db import transaction
 from portal.models import Notification
 
 UNREAD_TTL = 300  # seconds; every change below forgets the count anyway
+_GENERATION_KEY = "notifications:unread:generation"
 
 
-def _unread_key(user_id) -> str:
-    return f"notifications:unread:{user_id}"
+def _generation() -> int:
+    """Bumped when visibility changes for many people at once (forget_unread(None)): every cached
+    count made before is ignored, without knowing whose they were."""
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = 0
+        cache.add(_GENERATION_KEY, generation, None)
+    return generation
+
+
+def _unread_key(user_id, generation=None) -> str:
+    return f"notifications:unread:{_generation() if generation is None else generation}:{user_id}"
 
 
 def unread_count(user) -> int:
     """The number in the navigation bar's bell, read on every page: kept in the cache until the
-    person's feed changes (forget_unread), so a page costs no COUNT query."""
+    person's feed or what they may see changes (forget_unread), so a page costs no COUNT query.
+    Counted through notifications_for, so it never counts what the feed leaves out."""
+    from portal.visibility import notifications_for
+
     key = _unread_key(user.pk)
     count = cache.get(key)
     if count is None:
-        count = user.notifications.filter(read_at__isnull=True).count()
+        count = notifications_for(user).filter(read_at__isnull=True).count()
         cache.set(key, count, UNREAD_TTL)
     return count
 
 
 def forget_unread(user_ids) -> None:
     """Drops the cached counts now and again after commit (a page rendered in between could have
-    cached the old count from before the transaction)."""
-    keys = [_unread_key(pk) for pk in user_ids]
+    cached the old count from before the transaction). ``None``: everyone's (a change of what many
+    people may see, e.g. a programme leaving review)."""
+    if user_ids is None:
+        def bump():
+            try:
+                cache.incr(_GENERATION_KEY)
+            except ValueError:
+                cache.set(_GENERATION_KEY, 1, None)
+
+        bump()
+        transaction.on_commit(bump)
+        return
+    generation = _generation()
+    keys = [_unread_key(pk, generation) for pk in user_ids]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def notify(recipients, subject: str, body: str = "", link: str = "") -> list[Notification]:
-    """Tells each recipient (users; duplicates and inactive users are dropped)."""
+def visibility_changed(user_ids=None) -> None:
+    """What these people (None: anyone) may see has changed (a conflict, an assignment ended): their
+    cached unread counts may now include notifications the feed leaves out."""
+    forget_unread(user_ids)
+
+
+def notify(recipients, subject: str, body: str = "", link: str = "", *, about=None) -> list[Notification]:
+    """Tells each recipient (users; duplicates and inactive users are dropped). ``about``: the object
+    the notification concerns (an application, a programme…), so it disappears from the feed of
+    anyone who may no longer see that object."""
+    from portal.visibility import about_label
+
+    about_model, about_id = about_label(about)
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=u, subject=str(subject), body=str(body), link=link) for u in people.values()]
+        [Notification(recipient=u, subject=str(subject), body=str(body), link=link, about_model=about_model,
+                      about_id=about_id) for u in people.values()]
     )
     forget_unread(people)
     emails = sorted({u.email for u in people.values() if u.email})

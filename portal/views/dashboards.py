@@ -8,7 +8,13 @@ from django.utils import timezone
 from portal.models import ProgrammeStatus, RecommendingUnit
 from portal.models.users import Role
 from portal.permissions import approved_membership
-from portal.visibility import audit_entries_for, membership_requests_for, organisations_for, programmes_for
+from portal.visibility import (
+    audit_entries_for,
+    membership_requests_for,
+    notifications_for,
+    organisations_for,
+    programmes_for,
+)
 from portal.workflow import PROGRAMME_WORKFLOW
 
 
@@ -24,7 +30,7 @@ def dashboard(request):
     role = Role.ADMINISTRATOR if user.is_superuser else user.role
     context = {
         "now": timezone.now(),
-        "notifications": user.notifications.filter(read_at__isnull=True)[:5],
+        "notifications": notifications_for(user).filter(read_at__isnull=True)[:5],
         "programmes": programmes_for(user),
     }
     builder = {

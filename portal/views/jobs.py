@@ -1,9 +1,10 @@
-"""Progress and result of a background job: polled by htmx, downloaded when ready."""
+"""Progress and result of a background job: polled by htmx, downloaded when ready. Every request
+asks again whether the person may still see the job (portal.jobs.visible_job): 404 otherwise."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import jobs
@@ -12,16 +13,23 @@ from portal.models import JobStatus
 from portal.services.errors import DomainError
 
 
+def _job_or_404(request, pk):
+    job = jobs.visible_job(request.user, pk)
+    if job is None:
+        raise Http404
+    return job
+
+
 @login_required
 def job_status(request, pk):
-    job = get_object_or_404(jobs.jobs_for(request.user), pk=pk)
+    job = _job_or_404(request, pk)
     template = "portal/_job.html" if request.headers.get("HX-Request") else "portal/job.html"
     return render(request, template, {"job": job})
 
 
 @login_required
 def job_download(request, pk):
-    job = get_object_or_404(jobs.jobs_for(request.user), pk=pk)
+    job = _job_or_404(request, pk)
     if job.status != JobStatus.SUCCEEDED or not job.result:
         raise Http404
     return serve_file(job.result, filename=job.result_name)
@@ -30,7 +38,7 @@ def job_download(request, pk):
 @login_required
 @require_POST
 def job_retry(request, pk):
-    job = get_object_or_404(jobs.jobs_for(request.user), pk=pk)
+    job = _job_or_404(request, pk)
     try:
         jobs.retry_job(request.user, job)
     except DomainError as error:

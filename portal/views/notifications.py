@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.services.notify import forget_unread
+from portal.visibility import notifications_for
 
 
 @login_required
 def notification_list(request):
-    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "portal/notifications.html", {"page": page})
 
 
