@@ -16,6 +16,7 @@ from portal.permissions import deny
 from scoring.models import ExpertProfile
 from scoring.permissions import may_assign
 from scoring.services.assignment import create_proposal
+from scoring.visibility import review_job_visible
 
 AUTO_ASSIGN = "scoring.auto_assign"
 
@@ -43,7 +44,8 @@ def proposal_csv(proposal) -> bytes:
     return csv_bytes(rows)
 
 
-@jobs.register(AUTO_ASSIGN, gettext_lazy("专家自动分配"), can_request=may_request_auto_assign)
+@jobs.register(AUTO_ASSIGN, gettext_lazy("专家自动分配"), can_request=may_request_auto_assign,
+               about=("portal.programme", "programme_id"), still_visible=review_job_visible)
 def auto_assign(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     proposal = create_proposal(job.requested_by, programme, int(job.params.get("seed") or 0), progress=progress)
