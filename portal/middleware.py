@@ -13,8 +13,23 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
         if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
+            response["Content-Security-Policy"] = with_download_origin(policy)
         return response
+
+
+def with_download_origin(policy: str) -> str:
+    """Evidence previews (an iframe, an image) load through the download view, which redirects to a
+    presigned URL of the bucket when storage is S3: frames and images may come from its origin."""
+    from portal.downloads import download_origin
+
+    origin = download_origin()
+    if not origin:
+        return policy
+    directives = []
+    for directive in policy.split(";"):
+        name = directive.strip().split(" ", 1)[0]
+        directives.append(f"{directive.rstrip()} {origin}" if name in ("img-src", "frame-src") else directive)
+    return ";".join(directives)
 
 
 class CookieLocaleMiddleware:
@@ -46,15 +61,21 @@ class CookieLocaleMiddleware:
 
 class RequestIdMiddleware:
     """Gives each request an id (the proxy's X-Request-ID when it sends one), echoed in the
-    response. Logging and the Celery tasks a request starts carry it (portal/settings/infrastructure.py)."""
+    response. Every log line of the request, and of the Celery tasks it queues, carries it
+    (portal/request_context.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        import uuid
+        from portal import request_context
 
-        request.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        response = self.get_response(request)
+        offered = "".join(ch for ch in request.headers.get("X-Request-ID", "")[:64] if ch.isalnum() or ch in "-_.")
+        request.request_id = offered or request_context.new_id()
+        token = request_context.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
         response["X-Request-ID"] = request.request_id
         return response

@@ -6,8 +6,9 @@ Must pass ``manage.py check --deploy`` with no warning; tests/test_settings.py c
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
-from .env import env_bool, env_int
+from .base import DATABASES, SECRET_KEY, STORAGES
+from .env import env_bool, env_int, env_str
+from .infrastructure import logging_config
 
 DEBUG = False
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
@@ -26,7 +27,17 @@ CSRF_COOKIE_SECURE = True
 # Evidence previews opt in to SAMEORIGIN with @xframe_options_sameorigin.
 X_FRAME_OPTIONS = "DENY"
 
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Uploaded files: local disk or the private bucket, as settings/infrastructure.py chose.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+
+# Connections kept for a minute (the configuration benchmarks/load.py measured), checked before
+# reuse. DB_CONN_MAX_AGE=0 goes back to one connection per request (portal/checks.py warns).
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# One JSON object a line for the log collector; LOG_FORMAT=text for a person reading.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+
+# A node is not ready until a Celery worker answers (READYZ_REQUIRE_WORKER=false to relax).
+READYZ_REQUIRE_WORKER = env_bool("READYZ_REQUIRE_WORKER", True)
