@@ -100,15 +100,15 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     values = {"name": app.project_name, "unit": unit.name}
     if transition.name == "endorse_street":
         notify(_unit_users(unit.parent), _("街镇已推荐，请复核：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”，请区市场监管局复核。") % values, link=review_link)
+               _("%(unit)s 已推荐“%(name)s”，请区市场监管局复核。") % values, link=review_link, about=app)
         notify(_applicants(app), _("街镇已推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”，待区市场监管局复核。") % values, link=applicant_link)
+               _("%(unit)s 已推荐“%(name)s”，待区市场监管局复核。") % values, link=applicant_link, about=app)
     else:
         street = app.recommender if transition.name == "endorse_district" else None
         notify(_unit_users(street), _("区市场监管局已推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=review_link)
+               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=review_link, about=app)
         notify(_applicants(app), _("申报已获推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=applicant_link)
+               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=applicant_link, about=app)
     return row
 
 
@@ -130,9 +130,9 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
     values = {"name": app.project_name, "unit": unit.name, "reason": reason}
     if transition.name == "decline_district":
         notify(_unit_users(app.recommender), _("区市场监管局不予推荐：%(name)s") % values,
-               _("理由：%(reason)s") % values, link=review_link)
+               _("理由：%(reason)s") % values, link=review_link, about=app)
     notify(_applicants(app), _("申报未获推荐：%(name)s") % values,
-           _("%(unit)s 不予推荐“%(name)s”。理由：%(reason)s") % values, link=applicant_link)
+           _("%(unit)s 不予推荐“%(name)s”。理由：%(reason)s") % values, link=applicant_link, about=app)
     return row
 
 
@@ -161,8 +161,8 @@ def return_to_applicant(actor, application, comment: str, sections=(), *, via: s
     _change_status(actor, app, transition, note=text, via=via)
     applicant_link, review_link = _links(app)
     subject = _("申报被退回修改：%(name)s") % {"name": app.project_name}
-    notify(_applicants(app), subject, _("退回意见：%(text)s") % {"text": text}, link=applicant_link)
-    notify(_unit_users(street), subject, _("退回意见：%(text)s") % {"text": text}, link=review_link)
+    notify(_applicants(app), subject, _("退回意见：%(text)s") % {"text": text}, link=applicant_link, about=app)
+    notify(_unit_users(street), subject, _("退回意见：%(text)s") % {"text": text}, link=review_link, about=app)
     return row
 
 
@@ -184,9 +184,9 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
     applicant_link, review_link = _links(app)
     values = {"name": app.project_name, "text": text}
     notify(_unit_users(app.recommender), _("区市场监管局退回街镇重新审核：%(name)s") % values,
-           _("意见：%(text)s") % values, link=review_link)
+           _("意见：%(text)s") % values, link=review_link, about=app)
     notify(_applicants(app), _("申报退回街镇重新审核：%(name)s") % values,
-           _("区市场监管局已将“%(name)s”退回街镇重新审核，无需申报单位修改。") % values, link=applicant_link)
+           _("区市场监管局已将“%(name)s”退回街镇重新审核，无需申报单位修改。") % values, link=applicant_link, about=app)
     return row
 
 

@@ -94,7 +94,7 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
         "name": app.project_name}
     body = _("%(org)s 的“%(name)s”（%(programme)s）已提交第%(n)d版，请推荐单位审核。") % {
         "org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number}
-    notify([*_recommenders(app), *_applicants(app)], subject, body, link=link)
+    notify([*_recommenders(app), *_applicants(app)], subject, body, link=link, about=app)
     return app
 
 
@@ -126,5 +126,6 @@ def return_for_revision(actor, application: Application, comment: str, section: 
         _("申报被退回修改：%(name)s") % {"name": app.project_name},
         _("退回意见：%(text)s") % {"text": text},
         link=reverse("applications:edit", args=[app.pk]),
+        about=app,
     )
     return comment_row

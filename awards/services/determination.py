@@ -45,7 +45,8 @@ def administrators_of(programme):
 
 
 def _tell_administrators(programme, subject: str, body: str = ""):
-    notify(administrators_of(programme), subject, body, link=reverse("awards:ranking", args=[programme.pk]))
+    notify(administrators_of(programme), subject, body, link=reverse("awards:ranking", args=[programme.pk]),
+           about=programme)
 
 
 def determination_for(programme) -> Determination:

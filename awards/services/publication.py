@@ -57,6 +57,7 @@ def _tell_applicants_and_recommenders(programme, awards):
             _("贵单位申报的项目“%(project)s”评定结果：%(outcome)s。")
             % {"project": award.project_name, "outcome": outcome},
             link=reverse("dashboard"),
+            about=award.application,
         )
     units = {a.application.recommender_id for a in awards if a.application.recommender_id}
     parents = {a.application.recommender.parent_id for a in awards

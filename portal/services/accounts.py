@@ -44,6 +44,7 @@ def register_applicant(*, account: dict, organisation: dict | None, credit_code:
         _("加入申请：%(name)s 申请加入 %(org)s") % {"name": user.display_name, "org": existing.name},
         _("请登录平台批准或拒绝该申请。"),
         link=reverse("membership_requests"),
+        about=existing,
     )
     return membership
 

@@ -62,7 +62,7 @@ def create_proposal(user, programme, seed: int, progress=lambda percent, message
     notify([user], _("自动分配方案已生成"), _(
         "“%(programme)s”的自动分配方案已生成：%(pairs)d 个分配，%(n)d 个项目未配齐。") % {
         "programme": programme.title, "pairs": len(solution.pairs), "n": len(solution.unstaffed)},
-        link=reverse("scoring:proposal_detail", args=[proposal.pk]))
+        link=reverse("scoring:proposal_detail", args=[proposal.pk]), about=programme)
     return proposal
 
 
@@ -128,7 +128,7 @@ def apply_proposal(user, proposal, *, via: str = "web") -> ApplyResult:
     for expert_id, n in sorted(per_expert.items()):
         notify([experts[expert_id].user], _("新的评审任务"), _(
             "“%(programme)s”为您分配了 %(n)d 项评审任务。请先签署保密及回避承诺，再查看申报材料并评分。") % {
-            "programme": programme.title, "n": n}, link=_home_link())
+            "programme": programme.title, "n": n}, link=_home_link(), about=programme)
     return result
 
 
@@ -168,7 +168,7 @@ def _assign(user, application, expert, *, via: str) -> Assignment:
     audit.record(user, "assignment.assign", assignment, via=via, changes={"status": [before, assignment.status]})
     notify([expert.user], _("新的评审任务"), _(
         "“%(programme)s”为您分配了 1 项评审任务。请先签署保密及回避承诺，再查看申报材料并评分。") % {
-        "programme": application.programme.title}, link=_home_link())
+        "programme": application.programme.title}, link=_home_link(), about=application.programme)
     return assignment
 
 
@@ -213,7 +213,8 @@ def send_reminders(user, programme, *, via: str = "web") -> int:
     for expert in experts:
         notify([expert.user], _("评分提醒"), _(
             "您在“%(programme)s”中还有 %(n)d 项评分尚未提交，评分截止时间：%(deadline)s。") % {
-            "programme": programme.title, "n": counts[expert.pk], "deadline": deadline}, link=_home_link())
+            "programme": programme.title, "n": counts[expert.pk], "deadline": deadline}, link=_home_link(),
+            about=programme)
     audit.record(user, "assignment.remind", programme, via=via, changes={
         "experts": [None, [e.pk for e in experts]], "unsubmitted": [None, sum(counts.values())]})
     return len(experts)

@@ -186,7 +186,7 @@ def _slot_text(slot) -> str:
 
 def _tell_applicants(slot, subject) -> None:
     notify(applicant_users(slot.application), subject % {"title": slot.session.programme.title},
-           _slot_text(slot), link=reverse("scoring:defence_mine"))
+           _slot_text(slot), link=reverse("scoring:defence_mine"), about=slot.application)
 
 
 def _tell_experts(session, experts, subject) -> None:
@@ -195,7 +195,7 @@ def _tell_experts(session, experts, subject) -> None:
            _("%(day)s %(start)s–%(end)s；%(where)s") % {
                "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
                "end": timezone.localtime(session.ends_at).strftime("%H:%M"), "where": _where(session)},
-           link=reverse("scoring:defence_detail", args=[session.pk]))
+           link=reverse("scoring:defence_detail", args=[session.pk]), about=session.programme)
 
 
 # ---- services -----------------------------------------------------------------------------------
@@ -273,7 +273,8 @@ def update_session(actor, session, data: SessionInput, *, via: str = "web") -> D
     for slot in removed:
         notify(applicant_users(slot.application), _("现场答辩安排取消：%(title)s") % {"title": session.programme.title},
                _("项目“%(a)s”原定于场次“%(s)s”的答辩已取消，新的安排将另行通知。")
-               % {"a": slot.application.project_name, "s": session.title}, link=reverse("scoring:defence_mine"))
+               % {"a": slot.application.project_name, "s": session.title}, link=reverse("scoring:defence_mine"),
+               about=slot.application)
     seated = [e for e in data.experts if moved_place or e.pk not in old_experts]
     _tell_experts(session, seated, _("现场答辩安排：%(title)s"))
     return session

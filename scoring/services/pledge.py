@@ -50,5 +50,6 @@ def accept_pledge(user, programme, *, via: str = "web") -> ConfidentialityPledge
         return ConfidentialityPledge.objects.get(expert=profile, programme=programme)
     notify([user], _("已签署保密及回避承诺"), _(
         "您已于 %(time)s 签署“%(programme)s”的保密及回避承诺，现在可以查看分配给您的申报项目。") % {
-        "time": timezone.localtime(pledge.accepted_at).strftime("%Y-%m-%d %H:%M"), "programme": programme.title})
+        "time": timezone.localtime(pledge.accepted_at).strftime("%Y-%m-%d %H:%M"), "programme": programme.title},
+        about=programme)
     return pledge

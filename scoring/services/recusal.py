@@ -75,12 +75,12 @@ def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, v
     programme = assignment.application.programme
     notify([assignment.expert.user], _("评审任务调整"), _(
         "您在“%(programme)s”中的一项评审任务已撤回，不再需要评分。如有疑问请联系主管部门。"
-    ) % {"programme": programme.title})
+    ) % {"programme": programme.title}, about=programme)
     if status == AssignmentStatus.RECUSED:
         notify(programme_administrators(programme), _("专家回避"), _(
             "专家 %(expert)s 已回避项目“%(project)s”：%(reason)s"
         ) % {"expert": assignment.expert.name, "project": assignment.application.project_name,
-             "reason": assignment.end_reason})
+             "reason": assignment.end_reason}, about=assignment.application)
     return assignment
 
 

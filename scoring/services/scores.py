@@ -335,7 +335,7 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     if submit:
         notify([actor], _("评分已提交：%(name)s") % {"name": assignment.application.project_name},
                _("您的评分已提交并锁定，总分 %(total)s。") % {"total": score.total},
-               link=reverse("scoring:score_sheet", args=[assignment.pk]))
+               link=reverse("scoring:score_sheet", args=[assignment.pk]), about=assignment.application)
     return score
 
 
@@ -358,5 +358,5 @@ def reopen_score(actor, score, *, reason: str, via: str = "web") -> Score:
     application = score.assignment.application
     notify([score.assignment.expert.user], _("评分已退回修改：%(name)s") % {"name": application.project_name},
            _("主管部门退回了您的评分，理由：%(reason)s") % {"reason": reason},
-           link=reverse("scoring:score_sheet", args=[score.assignment_id]))
+           link=reverse("scoring:score_sheet", args=[score.assignment_id]), about=application)
     return score
