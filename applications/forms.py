@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import credit_code
+from portal.form_text import CleanForm, CleanModelForm, validate_not_future
 from portal.models import Organisation, ProgrammeStatus
 
 from .models import Application, EvidenceKind, Section
@@ -17,7 +18,7 @@ from .services.filetypes import ACCEPT_ATTRIBUTE
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(CleanModelForm):
     """One tab of Table A.1. Nothing is required here (save draft at any time) except the
     project name, the application's identity. ``readonly`` renders every field disabled."""
 
@@ -33,6 +34,8 @@ class SectionForm(forms.ModelForm):
                 field.widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE
+                # The completion and the signatures have happened when the form is filled in.
+                field.validators.append(validate_not_future)
             field.disabled = readonly
 
     def section_data(self) -> dict:
@@ -151,7 +154,7 @@ class SignoffForm(SectionForm):
 SECTION_FORMS = [BasicForm, IntroForm, QualityForm, EffectForm, SignoffForm]
 
 
-class TableRowForm(forms.Form):
+class TableRowForm(CleanForm):
     """A row of a table formset: the column header is the visual label, aria-label the spoken one."""
 
     def __init__(self, *args, **kwargs):
@@ -218,7 +221,7 @@ ConflictFormSetFactory = forms.formset_factory(
 )
 
 
-class NewApplicationForm(forms.Form):
+class NewApplicationForm(CleanForm):
     programme = forms.ModelChoiceField(label=_("申报批次"), queryset=None, empty_label=_("请选择申报批次"))
     project_name = forms.CharField(label=_("项目名称"), max_length=200)
 
@@ -227,7 +230,7 @@ class NewApplicationForm(forms.Form):
         self.fields["programme"].queryset = programmes.filter(status=ProgrammeStatus.OPEN)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CleanForm):
     kind = forms.ChoiceField(label=_("材料类别"), choices=EvidenceKind.choices)
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
     file = forms.FileField(
@@ -236,7 +239,7 @@ class EvidenceForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CleanForm):
     comment = forms.CharField(label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                               required=False)
     section = forms.ChoiceField(

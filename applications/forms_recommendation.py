@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.form_text import CleanForm, validate_not_future
 from portal.models import ProjectCategory
 from portal.models.organisations import OrganisationSize
 
@@ -15,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RETURN_SECTIONS = [(v, label) for v, label in Section.choices if v != Section.CHECK]
 
 
-class EndorseForm(forms.Form):
+class EndorseForm(CleanForm):
     opinion = forms.CharField(
         label=_("推荐单位意见"), max_length=OPINION_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4, "data-char-counter": OPINION_LIMIT}),
@@ -30,20 +31,20 @@ class EndorseForm(forms.Form):
         error_messages={"required": _("请评估同行业领先程度。(Assess the leading degree.)")},
     )
     completion_date = forms.DateField(
-        label=_("确认项目完成时间"), widget=DATE,
+        label=_("确认项目完成时间"), widget=DATE, validators=[validate_not_future],
         help_text=_("已按登记表预填，请核实后确认。"),
         error_messages={"required": _("请确认项目完成时间。(Confirm the completion time.)")},
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(CleanForm):
     reason = forms.CharField(
         label=_("不予推荐的理由"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写不予推荐的理由。(A reason is required.)")},
     )
 
 
-class RecommenderReturnForm(forms.Form):
+class RecommenderReturnForm(CleanForm):
     comment = forms.CharField(
         label=_("退回意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写退回意见，说明需要修改的内容。(A comment is required.)")},
@@ -53,14 +54,14 @@ class RecommenderReturnForm(forms.Form):
     )
 
 
-class ReturnToStreetForm(forms.Form):
+class ReturnToStreetForm(CleanForm):
     comment = forms.CharField(
         label=_("退回街镇的意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写退回街镇的意见。(A comment is required.)")},
     )
 
 
-class WorkspaceFilterForm(forms.Form):
+class WorkspaceFilterForm(CleanForm):
     """The workspace's filters (GET); ``apply`` narrows a queryset of applications."""
 
     q = forms.CharField(label=_("项目或单位名称"), required=False, max_length=100)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.form_text import CleanForm, CleanModelForm
 from portal.models import ProjectCategory
 from scoring.models import Panel
 
@@ -10,7 +11,7 @@ from .models import AwardSettings
 from .models.awards import AWARDED_TIERS, Tier
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(CleanModelForm):
     class Meta:
         model = AwardSettings
         fields = ["ranking_statistic", "trim_min_scores", "disagreement_threshold", "bias_z_threshold",
@@ -23,7 +24,7 @@ class SettingsForm(forms.ModelForm):
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("请填写理由。(A reason is required.)")})
 
@@ -32,7 +33,7 @@ class OverrideForm(ReasonForm):
     tier = forms.ChoiceField(label=_("调整为"), choices=Tier.choices)
 
 
-class RankingFilterForm(forms.Form):
+class RankingFilterForm(CleanForm):
     category = forms.ModelChoiceField(label=_("项目类别"), queryset=ProjectCategory.objects.all(), required=False,
                                       empty_label=_("全部类别"))
     panel = forms.ModelChoiceField(label=_("评审组"), queryset=Panel.objects.none(), required=False,
@@ -49,7 +50,7 @@ class RankingFilterForm(forms.Form):
         return {"category": category.pk if category else None, "panel": panel.pk if panel else None}
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(CleanForm):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False, empty_value=None)
     tier = forms.ChoiceField(label=_("等级"), required=False,

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from portal import credit_code
+from portal.form_text import CleanForm, CleanModelForm
 from portal.models import Organisation, User
 
 
@@ -40,13 +41,13 @@ ORGANISATION_FIELDS = [
 ]
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(CleanModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(CleanForm):
     """Applicant self-registration: the person, and the organisation by its credit code.
 
     If the code is already registered the person asks to join; the organisation fields are then
@@ -119,7 +120,7 @@ class RegistrationForm(forms.Form):
         return {name: self.organisation_form.cleaned_data[name] for name in ORGANISATION_FIELDS}
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CleanForm):
     action = forms.CharField(label=_("操作"), required=False)
     actor = forms.CharField(label=_("操作人"), required=False)
     object = forms.CharField(label=_("对象"), required=False)

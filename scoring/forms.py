@@ -4,11 +4,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.form_text import CleanForm
 from portal.models import ProjectCategory
 from scoring.models import Rubric
 
 
-class ExpertFilterForm(forms.Form):
+class ExpertFilterForm(CleanForm):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名、单位、关键词或邮箱")}))
     category = forms.ModelChoiceField(label=_("专业领域"), queryset=ProjectCategory.objects.all(), required=False,
@@ -39,7 +40,7 @@ def _limit_size(file, megabytes: int):
     return file
 
 
-class ExpertImportForm(forms.Form):
+class ExpertImportForm(CleanForm):
     file = forms.FileField(label=_("专家名单（.xlsx）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
@@ -47,7 +48,7 @@ class ExpertImportForm(forms.Form):
         return _limit_size(self.cleaned_data["file"], 5)
 
 
-class RubricUploadForm(forms.Form):
+class RubricUploadForm(CleanForm):
     file = forms.FileField(label=_("评分细则文件（.yaml）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}))
     replace = forms.BooleanField(label=_("覆盖同代码且未被使用的评分细则"), required=False)
@@ -56,7 +57,7 @@ class RubricUploadForm(forms.Form):
         return _limit_size(self.cleaned_data["file"], 1)
 
 
-class AssignRubricForm(forms.Form):
+class AssignRubricForm(CleanForm):
     rubric = forms.ModelChoiceField(label=_("评分细则"), queryset=Rubric.objects.none())
 
     def __init__(self, *args, programme, **kwargs):

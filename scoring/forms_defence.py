@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import ApplicationStatus
+from portal.form_text import CleanForm
 from scoring.models import ExpertProfile
 from scoring.services.defence import MAX_SLOT_MINUTES, SessionInput
 
@@ -20,7 +21,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.work_unit}）"
 
 
-class DefenceSessionForm(forms.Form):
+class DefenceSessionForm(CleanForm):
     title = forms.CharField(label=_("场次名称"), max_length=100)
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -90,7 +91,7 @@ class DefenceSessionForm(forms.Form):
                             experts=list(data["experts"]), slots=slots)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CleanForm):
     """One choice per slot: 出席 / 缺席 / 未记录."""
 
     CHOICES = [("", _("未记录")), ("yes", _("出席")), ("no", _("缺席"))]

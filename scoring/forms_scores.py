@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.form_text import CleanForm
 from scoring.models import CriterionKind
 from scoring.services.scores import ItemInput, lowest_band
 
@@ -20,7 +21,7 @@ def _field_names(criterion) -> dict[str, str]:
     return {part: f"{prefix}_{part}" for part in ("band", "points", "comment", "level")}
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(CleanForm):
     overall_comment = forms.CharField(
         label=_("总体评价"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "data-char-counter": 2000}),
@@ -155,6 +156,6 @@ def _plain(value):
     return str(int(value)) if value == value.to_integral_value() else str(value)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CleanForm):
     reason = forms.CharField(label=_("退回理由"), max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,15 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.form_text import CleanForm
 from portal.models import ProjectCategory
 from scoring.models import ConflictSource, ConflictStatus, ExpertProfile
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DeclareUnitForm(forms.Form):
+class DeclareUnitForm(CleanForm):
     unit_name = forms.CharField(label=_("单位名称"), max_length=128, required=False,
                                 help_text=_("与您有利益关系的单位或集团的全称，如现任或曾任职单位、投资或合作单位。"))
     credit_code = forms.CharField(label=_("统一社会信用代码（可选）"), max_length=18, required=False)
@@ -26,7 +27,7 @@ class DeclareUnitForm(forms.Form):
         return data
 
 
-class ConflictFilterForm(forms.Form):
+class ConflictFilterForm(CleanForm):
     q = forms.CharField(label=_("搜索"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("专家、项目或单位名称")}))
     source = forms.ChoiceField(label=_("来源"), required=False, choices=[("", _("全部")), *ConflictSource.choices])
@@ -58,7 +59,7 @@ def active_experts():
         "user__full_name", "pk")
 
 
-class ConflictAddForm(forms.Form):
+class ConflictAddForm(CleanForm):
     expert = ExpertChoiceField(label=_("专家"), queryset=ExpertProfile.objects.none())
     application = forms.ModelChoiceField(label=_("申报项目"), queryset=None)
     reason = forms.CharField(label=_("理由"), max_length=300)
@@ -69,7 +70,7 @@ class ConflictAddForm(forms.Form):
         self.fields["application"].queryset = applications.order_by("project_name")
 
 
-class AssignExpertForm(forms.Form):
+class AssignExpertForm(CleanForm):
     expert = ExpertChoiceField(label=_("专家"), queryset=ExpertProfile.objects.none())
 
     def __init__(self, *args, **kwargs):
@@ -81,12 +82,12 @@ class ReassignForm(AssignExpertForm):
     reason = forms.CharField(label=_("理由"), max_length=300)
 
 
-class AutoAssignForm(forms.Form):
+class AutoAssignForm(CleanForm):
     seed = forms.IntegerField(label=_("随机种子"), min_value=0, max_value=2**31 - 1, initial=1,
                               help_text=_("相同的种子和数据得到相同的方案。"))
 
 
-class PanelForm(forms.Form):
+class PanelForm(CleanForm):
     name = forms.CharField(label=_("名称"), max_length=100)
     categories = forms.ModelMultipleChoiceField(label=_("项目类别"), queryset=ProjectCategory.objects.all(),
                                                 required=False, widget=forms.CheckboxSelectMultiple)

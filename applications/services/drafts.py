@@ -10,6 +10,7 @@ from portal.models import ProgrammeStatus
 from portal.permissions import approved_membership
 from portal.services import audit
 from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.text import clean_text
 
 from ..models import Application, ConflictDeclaration, TeamMember
 from ..models.people import MAX_CONFLICTS, MAX_TEAM_MEMBERS
@@ -51,7 +52,7 @@ def create_draft(actor, programme, project_name: str, *, via: str = "web") -> Ap
     if not decision:
         raise PermissionDenied(decision.reason)
     check_programme_open(programme)
-    name = (project_name or "").strip()
+    name = clean_text(project_name or "").strip()
     if not name:
         raise DomainError(_("请填写项目名称。(A project name is required.)"))
     organisation = approved_membership(actor).organisation
@@ -77,12 +78,13 @@ def _audit_state(app: Application, members, declared) -> dict:
 
 
 def _team_rows(team: list[dict]) -> list[TeamMember]:
-    return [TeamMember(order=i, **{c: row.get(c) or "" for c in TeamMember.COLUMNS})
+    return [TeamMember(order=i, **{c: clean_text(row.get(c) or "") for c in TeamMember.COLUMNS})
             for i, row in enumerate(team, start=1)]
 
 
 def _conflict_rows(conflicts: list[dict]) -> list[ConflictDeclaration]:
-    return [ConflictDeclaration(**{k: row.get(k) or "" for k in ConflictDeclaration.COLUMNS}) for row in conflicts]
+    return [ConflictDeclaration(**{k: clean_text(row.get(k) or "") for k in ConflictDeclaration.COLUMNS})
+            for row in conflicts]
 
 
 def _same_rows(stored, given, columns) -> bool:
@@ -177,7 +179,7 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
         if Application._meta.get_field(name).many_to_many:
             many[name] = list(value)
         else:
-            setattr(app, name, value)
+            setattr(app, name, clean_text(value))  # the forms normalise already; imports and scripts too
     _check_channel(app)
     if any(org.pk == app.organisation_id for org in many.get("joint_applicants", [])):
         raise DomainError(_("联合申报单位不能是本单位。(The applicant cannot be its own joint applicant.)"))
