@@ -71,19 +71,19 @@ A1_HEADINGS = [
     "绿色指标", "社会效益",
     "（万元）", "销售额", "利润", "节能降耗", "创汇节汇", "其他", "攻关前12月", "攻关后12月",
     "姓名", "性别", "职务/职称", "学历", "工作单位（部门）",
-    "单位技术负责人意见", "负责人（签字）", "年月日",
-    "单位财务负责人意见", "负责人（签字）", "年月日",
-    "单位负责人意见", "负责人（签字）", "年月日",
 ]
-MUNICIPAL_HEADINGS = (
-    ["上海市重点产品质量攻关项目登记表", "表A.1"]
-    + A1_HEADINGS[:18] + ["表A.1(续)"] + A1_HEADINGS[18:38] + ["表A.1(续)"] + A1_HEADINGS[38:] + ["填表说明"]
-)
+# The typed signers and dates (COMPLETE_FIELDS: 王工, 2025-07-01), under each opinion …
+SIGNOFF_LABELS = ["单位技术负责人意见", "单位财务负责人意见", "单位负责人意见"]
+MUNICIPAL_SIGNOFFS = [part for label in SIGNOFF_LABELS for part in (label, "负责人（签字）", "王工", "2025年7月1日")]
+# … and in the Jiading form side by side (seed 001): three opinions, three signature lines, three dates.
+DISTRICT_SIGNOFFS = SIGNOFF_LABELS + ["负责人（签字）", "王工"] * 3 + ["2025年7月1日"] * 3
+DISTRICT_A1 = [{"职务/职称": "职务（职称）"}.get(label, label) for label in A1_HEADINGS]
+MUNICIPAL_HEADINGS = ["上海市重点产品质量攻关项目登记表", "表A.1"] + A1_HEADINGS + MUNICIPAL_SIGNOFFS + ["填表说明"]
 DISTRICT_HEADINGS = (
-    ["嘉定区重点产品质量攻关项目登记表", "推荐单位", "项目名称", "填报单位（盖章）", "填报日期", "年", "月", "日",
-     "上海市嘉定区市场监督管理局", "上海市嘉定区经济委员会", "印制", "填表说明", "推荐单位包括主管部门以及各街镇",
+    ["嘉定区重点产品质量攻关项目登记表", "推荐单位", "项目名称", "填报单位（盖章）", "填报日期",
+     "嘉定区市场监督管理局", "嘉定区经济委员会", "印制", "填表说明", "推荐单位包括主管部门以及各街镇",
      "嘉定区重点产品质量攻关项目登记表"]
-    + A1_HEADINGS + ["推荐单位意见", "（盖章）", "年月日", "备注"]
+    + DISTRICT_A1 + DISTRICT_SIGNOFFS + ["推荐单位意见", "（盖章）", "年月日", "备注"]
 )
 
 
@@ -175,8 +175,9 @@ def test_district_pdf_starts_with_the_cover_page_and_ends_with_the_recommender_b
     _assert_in_order(cover, [
         "嘉定区重点产品质量攻关项目", "登记表", "推荐单位", "嘉定区南翔镇", "项目名称", "伺服电机降噪攻关",
         "填报单位（盖章）", district_app.organisation.name, "填报日期", "年", "月", "日",
-        "上海市嘉定区市场监督管理局", "上海市嘉定区经济委员会", "印制",
+        "嘉定区市场监督管理局", "嘉定区经济委员会", "印制",
     ])
+    assert "上海市" not in cover  # the organisers as the seed's cover names them
     assert "填表说明" in _flat(reader.pages[1].extract_text())
     text = pdf_text(pdf)
     _assert_in_order(text, DISTRICT_HEADINGS)

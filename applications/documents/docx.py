@@ -5,6 +5,12 @@ for a district programme; the header grid; the narrative boxes; the economic gri
 table; the three sign-off blocks with blank signature and date lines; 推荐单位意见 and 备注 for a
 district programme, 填表说明 at the end otherwise. Every run carries an East Asian font (宋体) so
 Word shows the Chinese text as printed.
+
+Every text goes through clean_text on its way into a run (a ``\\r`` left in would become a second
+line break in Word). Tables have a fixed layout and explicit column widths (a mobile number stays
+on one line in LibreOffice too); the team table's header rows repeat on each page and no row
+splits across pages. The municipal form carries 表A.1（续） in the header of every page after the
+first; a draft carries 草稿 in every page header.
 """
 
 import io
@@ -16,6 +22,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from portal.text import clean_text
 
 EAST_ASIA_FONT = "宋体"  # SimSun
 LATIN_FONT = "Times New Roman"
@@ -42,13 +50,14 @@ def _set_fonts(run, east_asia: str = EAST_ASIA_FONT, size=None, bold: bool = Fal
 
 
 def _run(paragraph, text: str, **font):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(clean_text(text))
     _set_fonts(run, **font)
     return run
 
 
 def _para(container, text: str = "", *, align=None, space_after=NO_SPACE, **font):
     paragraph = container.add_paragraph()
+    text = clean_text(text)
     if text:
         lines = text.split("\n")
         for n, line in enumerate(lines):
@@ -82,10 +91,39 @@ def _table(document, rows: int, cols: int, widths_mm=None):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     if widths_mm:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths_mm, strict=True):
-                cell.width = Mm(width)
+        _fixed_widths(table, widths_mm)
     return table
+
+
+def _fixed_widths(table, widths_mm) -> None:
+    """A fixed layout with the grid, every cell and the table itself sized: Word and LibreOffice
+    then keep the columns instead of fitting them to the text."""
+    tbl_pr = table._tbl.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(int(Mm(sum(widths_mm)).twips)))
+    for column, size in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(size)
+    for row in table.rows:
+        for cell, size in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(size)
+
+
+def _row_flag(row, tag: str) -> None:
+    """w:tblHeader (repeat on each page) or w:cantSplit (keep the row on one page)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn(tag)) is None:
+        flag = OxmlElement(tag)
+        flag.set(qn("w:val"), "true")
+        tr_pr.append(flag)
 
 
 def _full_row(table, index: int):
@@ -128,7 +166,7 @@ def _cover(document, ctx) -> None:
         _cell(row.cells[1], value or "________________", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
     last = table.rows[-1]
     _cell(last.cells[0], cover["date_label"], size=Pt(14))
-    _cell(last.cells[1], "______年____月____日", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
+    _cell(last.cells[1], cover["date"] or "______年____月____日", align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(14))
     for _n in range(6):
         _para(document)
     for name in cover["organisers"]:
@@ -146,8 +184,15 @@ def _instructions(document, ctx, *, colon: bool) -> None:
 
 def _header_table(document, ctx) -> None:
     labels, header = ctx["labels"], ctx["header"]
-    table = _table(document, 8, 6, [26, 32, 23, 36, 26, 31])
-    rows = table.rows
+    joint = 1 if ctx["joint_applicants"] else 0
+    table = _table(document, 8 + joint, 6, [26, 32, 23, 36, 26, 31])
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
+    rows = list(table.rows)
+    if joint:  # 联合申报单位 under the applicant's name
+        joint_row = rows.pop(3)
+        _cell(joint_row.cells[0], ctx["joint_label"], align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell(joint_row.cells[1].merge(joint_row.cells[5]), ctx["joint_applicants"])
 
     def pair(row, label, value, *, span_value_to=None):
         _cell(row.cells[0], label, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -174,7 +219,7 @@ def _box(cell, label: str, text: str, *, sub: bool = False) -> None:
     if first.text or sub:
         first = cell.add_paragraph()
     _run(first, label)
-    for line in (text or "").split("\n"):
+    for line in (clean_text(text) or "").split("\n"):
         _para(cell, line)
     if not text:
         _para(cell)
@@ -197,6 +242,8 @@ def _caption(document, text: str) -> None:
 def _economic_table(document, ctx) -> None:
     columns = ctx["economic_columns"]
     table = _table(document, 1 + len(ctx["economic_rows"]), 1 + len(columns), [34] + [28] * len(columns))
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
     _cell(table.rows[0].cells[0], ctx["economic_unit"], align=WD_ALIGN_PARAGRAPH.CENTER)
     for cell, label in zip(table.rows[0].cells[1:], columns, strict=True):
         _cell(cell, label, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -213,10 +260,22 @@ def _team_table(document, ctx) -> None:
         _cell(_full_row(table, 0), ctx["team_heading"], align=WD_ALIGN_PARAGRAPH.CENTER)
     for cell, label in zip(table.rows[heading_rows - 1].cells, ctx["team_columns"], strict=True):
         _cell(cell, label, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for row in table.rows[:heading_rows]:
+        _row_flag(row, "w:tblHeader")
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
     for row, member in zip(table.rows[heading_rows:], ctx["team"], strict=True):
         row.height = Mm(7.5)
         for cell, key in zip(row.cells, ("name", "gender", "title", "education", "work_unit"), strict=True):
             _cell(cell, member[key])
+
+
+SIGN_SPACE = "　" * 8  # room for the handwritten signature beside the typed name
+SEAL_SPACE = "　" * 6
+
+
+def _sign_line(ctx, signoff) -> str:
+    return f"{ctx['signature_label']}{signoff['name']}{SIGN_SPACE}"
 
 
 def _signature_block(cell, label: str, opinion: str, sign_text: str, date_line: str) -> None:
@@ -226,11 +285,41 @@ def _signature_block(cell, label: str, opinion: str, sign_text: str, date_line: 
     _para(cell, date_line, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
+def _signoffs_side_by_side(document, ctx) -> None:
+    """Seed 001: the three opinions in three columns, signature and date lines under each."""
+    signoffs = ctx["signoffs"]
+    table = _table(document, 3, len(signoffs), [58] * len(signoffs))
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
+    table.rows[0].height = Mm(60)
+    for cell, signoff in zip(table.rows[0].cells, signoffs, strict=True):
+        _box(cell, f"{signoff['label']}：", signoff["opinion"])
+    for cell, signoff in zip(table.rows[1].cells, signoffs, strict=True):
+        _cell(cell, f"{ctx['signature_label']}{signoff['name']}")
+    for cell, signoff in zip(table.rows[2].cells, signoffs, strict=True):
+        _cell(cell, signoff["date"] or ctx["date_line"], align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _page_headers(document, ctx) -> None:
+    """草稿 on every page of a draft; 表A.1（续） on every municipal page after the first."""
+    section = document.sections[0]
+    continued = "" if ctx["is_district"] else ctx["continued"]
+    section.different_first_page_header_footer = bool(continued)
+    headers = [(section.header, " ".join(filter(None, [continued, ctx["draft_mark"]])))]
+    if continued:
+        headers.append((section.first_page_header, ctx["draft_mark"]))
+    for header, text in headers:
+        header.is_linked_to_previous = False
+        _run(header.paragraphs[0], text)
+        header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
 def render_docx(ctx: dict) -> bytes:
     document = Document()
     _setup(document)
     document.core_properties.title = f"{ctx['title']} — {ctx['project_name']}"
     document.core_properties.subject = ctx["version_label"]
+    _page_headers(document, ctx)
 
     if ctx["cover"]:
         _cover(document, ctx)
@@ -247,8 +336,6 @@ def render_docx(ctx: dict) -> bytes:
     _page_break(document)
 
     # Page 2: quality, innovation, effects, the economic grid and the team
-    if not ctx["is_district"]:
-        _caption(document, ctx["continued"])
     table = _narratives(document, ctx["quality_sections"])
     effects = table.add_row().cells[0]
     _run(effects.paragraphs[0], ctx["effect_heading"])
@@ -259,17 +346,20 @@ def render_docx(ctx: dict) -> bytes:
     _page_break(document)
 
     # Page 3: the sign-off blocks, then the recommender's block (district) or the instructions
-    if not ctx["is_district"]:
-        _caption(document, ctx["continued"])
-    blocks = len(ctx["signoffs"]) + (2 if ctx["is_district"] else 0)
-    table = _table(document, blocks, 1, [174])
-    sign_text = f"{ctx['signature_label']}________________"
-    for row, signoff in zip(table.rows, ctx["signoffs"], strict=False):
-        _signature_block(row.cells[0], signoff["label"], signoff["opinion"], sign_text, ctx["date_line"])
     if ctx["is_district"]:
-        _signature_block(table.rows[-2].cells[0], ctx["recommender_opinion"], "", ctx["seal"], ctx["date_line"])
-        _box(table.rows[-1].cells[0], f"{ctx['remarks']}：", "")
+        _signoffs_side_by_side(document, ctx)
+        table = _table(document, 2, 1, [174])
+        opinion = ctx["recommendation"]
+        seal = f"{opinion['unit']}{SEAL_SPACE}{ctx['seal']}" if opinion else ctx["seal"]
+        _signature_block(table.rows[0].cells[0], ctx["recommender_opinion"], opinion["opinion"] if opinion else "",
+                         seal, (opinion["date"] if opinion else "") or ctx["date_line"])
+        _box(table.rows[1].cells[0], f"{ctx['remarks']}：", "")
     else:
+        table = _table(document, len(ctx["signoffs"]), 1, [174])
+        for row, signoff in zip(table.rows, ctx["signoffs"], strict=True):
+            _row_flag(row, "w:cantSplit")
+            _signature_block(row.cells[0], signoff["label"], signoff["opinion"], _sign_line(ctx, signoff),
+                             signoff["date"] or ctx["date_line"])
         _para(document)
         _instructions(document, ctx, colon=True)
 

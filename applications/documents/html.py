@@ -6,13 +6,15 @@ version (ApplicationVersion.data: fields, the organisation header as snapshotted
 the team) or, for version 0, from the application as it stands now, in the same JSON shape.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.models.organisations import OrganisationSize
 from portal.models.programmes import Level
+from portal.text import clean_text
 
 from ..models import AdvancementLevel
 from ..models.choices import Education, Gender
@@ -54,11 +56,16 @@ ECONOMIC_ROWS = [("before", "攻关前 12月"), ("after", "攻关后 12月")]
 TEAM_HEADING = "攻关项目组成员"
 TEAM_COLUMNS = [("name", "姓名"), ("gender", "性别"), ("title", "职务/职称"), ("education", "学历"),
                 ("work_unit", "工作单位（部门）")]
+# The Jiading form (seed 001 附件1) heads the same columns 职务（职称） and 工作单位（部门）.
+DISTRICT_TEAM_LABELS = {"title": "职务（职称）", "work_unit": "工作单位（部门）"}
 SIGNOFFS = [("tech_head", "单位技术负责人意见"), ("finance_head", "单位财务负责人意见"),
             ("unit_head", "单位负责人意见")]
 SIGNATURE_LABEL = "负责人（签字）："
 DATE_LINE = "年　　月　　日"
-CONTINUED = "表A.1(续)"
+CONTINUED = "表A.1（续）"  # heads every page of the municipal form after the first (a margin box)
+DRAFT_MARK = "草稿"  # on every page of a draft's PDF, and in the Word file's page header
+JOINT_LABEL = "联合申报单位"
+CITY_PREFIX = "上海市"
 INSTRUCTIONS_HEADING = "填表说明"
 RECOMMENDER_OPINION = "推荐单位意见"
 SEAL = "（盖章）"
@@ -88,6 +95,68 @@ DISTRICT_INSTRUCTIONS = [
 ]
 
 
+def _clean(value):
+    """Every string the writers print passes through clean_text (\\r\\n → \\n, control characters
+    dropped), so no stored value can stop or distort a render."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean(item) for item in value)
+    return value
+
+
+def date_text(value) -> str:
+    """2025-07-01 (a date or its ISO text) → 2025年7月1日; blank when missing or unreadable."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return ""
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return ""
+
+
+def cover_organisers(programme) -> list[str]:
+    """The organisers as the district cover prints them (seed 001: 嘉定区市场监督管理局, without the
+    上海市 the call's letterhead carries)."""
+    names = programme.organiser_name_list
+    if programme.level == Level.DISTRICT:
+        names = [name.removeprefix(CITY_PREFIX) or name for name in names]
+    return names
+
+
+def filing_date(application, version: int) -> str:
+    """填报日期: the day the printed version was submitted (blank on a draft)."""
+    if version == DRAFT_VERSION:
+        return ""
+    submitted = application.versions.filter(number=version).values_list("created_at", flat=True).first()
+    return date_text(submitted)
+
+
+def recommendation(application, version: int) -> dict | None:
+    """The recommender's opinion, unit and date for the 推荐单位意见 box: the live endorsement by
+    the unit the application names, printed on the latest submitted version once that unit has
+    endorsed it (before, and on a draft or an older version, the box stays empty)."""
+    from ..models import DecisionKind
+    from ..services.recommendation_queries import live_statuses, live_verdict
+
+    unit = application.recommender
+    if unit is None or version == DRAFT_VERSION or application.status not in live_statuses(unit):
+        return None
+    latest = application.versions.order_by("-number").values_list("number", flat=True).first()
+    if latest != version:
+        return None
+    verdict = live_verdict(application, unit)
+    if verdict is None or verdict.kind != DecisionKind.ENDORSE:
+        return None
+    return {"opinion": _text(verdict.opinion), "unit": unit.name, "date": date_text(verdict.decided_at)}
+
+
 def form_data(application, version: int) -> dict:
     """What the form shows: the submitted version's record, or the current state for version 0."""
     if version == DRAFT_VERSION:
@@ -111,6 +180,8 @@ def _text(value) -> str:
         return "是"
     if value is False:
         return "否"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
     return str(value).strip()
 
 
@@ -128,7 +199,7 @@ def _size_code(header: dict) -> str:
 def build_context(application, version: int) -> dict:
     """Everything the form shows, as plain strings and flags, in Table A.1's order."""
     with translation.override(LANGUAGE):
-        return _build(application, version, form_data(application, version))
+        return _clean(_build(application, version, form_data(application, version)))
 
 
 def _build(application, version: int, data: dict) -> dict:
@@ -161,19 +232,28 @@ def _build(application, version: int, data: dict) -> dict:
         recommender = "自行申报"
     unit_name = _text(header.get("name"))
     project_name = _text(fields.get("project_name")) or application.project_name
+    joint = [_text(name) for name in fields.get("joint_applicants") or [] if _text(name)]
+    team_labels = {**dict(TEAM_COLUMNS), **(DISTRICT_TEAM_LABELS if is_district else {})}
+    cover_rows = [("推荐单位", recommender), ("项目名称", project_name), ("填报单位（盖章）", unit_name)]
+    if joint:
+        cover_rows.append((JOINT_LABEL, "、".join(joint)))
 
     return {
         "title": title,
         "area": area,
         "is_district": is_district,
         "version": version,
-        "version_label": "草稿" if version == DRAFT_VERSION else f"第{version}版",
+        "version_label": DRAFT_MARK if version == DRAFT_VERSION else f"第{version}版",
+        "draft_mark": DRAFT_MARK if version == DRAFT_VERSION else "",
         "project_name": project_name,
+        "joint_label": JOINT_LABEL,
+        "joint_applicants": "、".join(joint),
         "cover": {
             "title": title,
-            "rows": [("推荐单位", recommender), ("项目名称", project_name), ("填报单位（盖章）", unit_name)],
+            "rows": cover_rows,
             "date_label": "填报日期",
-            "organisers": programme.organiser_name_list,
+            "date": filing_date(application, version),
+            "organisers": cover_organisers(programme),
             "printed": "印制",
         } if is_district else None,
         "instructions_heading": INSTRUCTIONS_HEADING,
@@ -196,9 +276,14 @@ def _build(application, version: int, data: dict) -> dict:
             for row, label in ECONOMIC_ROWS
         ],
         "team_heading": TEAM_HEADING,
-        "team_columns": [label for _c, label in TEAM_COLUMNS],
+        "team_columns": [team_labels[c] for c, _l in TEAM_COLUMNS],
         "team": team,
-        "signoffs": [{"label": label, "opinion": _text(fields.get(f"{role}_opinion"))} for role, label in SIGNOFFS],
+        "signoffs": [
+            {"label": label, "opinion": _text(fields.get(f"{role}_opinion")), "name": _text(fields.get(f"{role}_name")),
+             "date": date_text(fields.get(f"{role}_date"))}
+            for role, label in SIGNOFFS
+        ],
+        "recommendation": recommendation(application, version) if is_district else None,
         "signature_label": SIGNATURE_LABEL,
         "date_line": DATE_LINE,
         "recommender_opinion": RECOMMENDER_OPINION,
@@ -213,26 +298,36 @@ def render_html(context: dict) -> str:
 
 
 def section_headings(context: dict) -> list[str]:
-    """The form's labels in print order (the tests check both files against it)."""
+    """The form's labels (and the typed signers and dates) in print order (the tests check both
+    files against it). 表A.1（续） is left out: the PDF prints it in the page's top margin."""
     district = context["is_district"]
-    continued = [] if district else [CONTINUED]
     headings = []
     if district:
-        headings += [row[0] for row in context["cover"]["rows"]] + [context["cover"]["date_label"],
-                                                                   *context["cover"]["organisers"],
-                                                                   context["cover"]["printed"],
-                                                                   context["instructions_heading"]]
+        cover = context["cover"]
+        headings += [row[0] for row in cover["rows"]] + [cover["date_label"], *cover["organisers"], cover["printed"],
+                                                        context["instructions_heading"]]
     headings += [context["title"], *([] if district else ["表 A.1"])]
-    headings += ["项目名称", "项目类别", *HEADER_LABELS.values(), "项目先进水平"]
-    headings += [label for label, _t in context["intro_sections"]] + ["项目投资（万元）", *continued]
+    headings += ["项目名称", "项目类别", HEADER_LABELS["name"]]
+    headings += [JOINT_LABEL] if context["joint_applicants"] else []
+    headings += [*list(HEADER_LABELS.values())[1:], "项目先进水平"]
+    headings += [label for label, _t in context["intro_sections"]] + ["项目投资（万元）"]
     headings += [label for label, _t in context["quality_sections"]] + [EFFECT_HEADING]
     headings += [label for label, _t in context["effects"]]
     headings += [ECONOMIC_UNIT, *context["economic_columns"], *(row["label"] for row in context["economic_rows"])]
-    headings += [*([TEAM_HEADING] if district else []), *context["team_columns"], *continued]
-    for signoff in context["signoffs"]:
-        headings += [signoff["label"], SIGNATURE_LABEL, DATE_LINE]
+    headings += [*([TEAM_HEADING] if district else []), *context["team_columns"]]
+    signoffs = context["signoffs"]
+    if district:  # side by side: the three opinions, then the three signature lines, then the dates
+        headings += [s["label"] for s in signoffs]
+        headings += [part for s in signoffs for part in (SIGNATURE_LABEL, s["name"])]
+        headings += [s["date"] or DATE_LINE for s in signoffs]
+    else:
+        for s in signoffs:
+            headings += [s["label"], SIGNATURE_LABEL, s["name"], s["date"] or DATE_LINE]
     if district:
-        headings += [RECOMMENDER_OPINION, SEAL, DATE_LINE, REMARKS]
+        opinion = context["recommendation"]
+        headings += [RECOMMENDER_OPINION]
+        headings += [opinion["opinion"], opinion["unit"], SEAL, opinion["date"]] if opinion else [SEAL, DATE_LINE]
+        headings += [REMARKS]
     else:
         headings += [INSTRUCTIONS_HEADING]
-    return headings
+    return [h for h in headings if h]
