@@ -99,16 +99,25 @@ def may_read_history(user, obj) -> bool:
     return programme_id is None or programmes_for(user).filter(pk=programme_id).exists()
 
 
+# Entries of these families always concern a programme (services pass it to audit.record); one
+# without it was written before that and cannot be scoped, so only superusers read it.
+PROGRAMME_ACTIONS = ("conflict.", "assignment.", "score.")
+
+
 def audit_entries_for(user):
     """The audit trail is for administrators: entries about shared objects (units, experts, rubrics),
     about the organisations they keep (requests to join them, their applicants' accounts) and about
-    their own organiser's programmes. Superusers read everything."""
+    their own organiser's programmes (an entry carries its programme: a conflict found on an
+    expert's profile is read by the programme's organiser only). Superusers read everything."""
     qs = AuditEntry.objects.select_related("actor", "content_type")
     if user.is_superuser:
         return qs
     if user.role != Role.ADMINISTRATOR:
         return qs.none()
-    qs = qs.filter(Q(programme__isnull=True) | Q(programme__organiser_id=user.organiser_id))
+    unscoped = Q()
+    for prefix in PROGRAMME_ACTIONS:
+        unscoped |= Q(action__startswith=prefix)
+    qs = qs.filter(Q(programme__isnull=True) & ~unscoped | Q(programme__organiser_id=user.organiser_id))
     if keeps_whole_register(user):
         return qs
     # object_id is text (it holds any model's key), so the visible keys are compared as text.

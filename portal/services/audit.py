@@ -78,11 +78,22 @@ def programme_of(obj) -> int | None:
     return None
 
 
-def record(actor, action: str, obj: models.Model, *, changes=None, note: str = "", via: str = "web"):
-    """Appends one row to the audit trail and returns it."""
+_FROM_OBJECT = object()  # record(programme=...) not given: found from the object (programme_of)
+
+
+def _programme_id(programme) -> int | None:
+    return programme.pk if isinstance(programme, models.Model) else programme
+
+
+def record(actor, action: str, obj: models.Model, *, changes=None, note: str = "", via: str = "web",
+           programme=_FROM_OBJECT):
+    """Appends one row to the audit trail and returns it. ``programme`` (a Programme or its id) is
+    the programme the entry concerns: administrators read only their own organiser's programmes'
+    entries (portal.visibility.audit_entries_for). Pass it whenever the object does not lead to it
+    (an expert's profile, a recommending unit); without it, programme_of(obj) is asked."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        programme_id=programme_of(obj),
+        programme_id=programme_of(obj) if programme is _FROM_OBJECT else _programme_id(programme),
         actor=actor_obj,
         actor_name=(actor_obj.display_name if actor_obj else "系统"),
         action=action,
@@ -102,7 +113,8 @@ def history(obj: models.Model):
     ).select_related("actor")
 
 
-def save_with_audit(actor, obj: models.Model, action: str, *, fields=None, note="", via="web"):
+def save_with_audit(actor, obj: models.Model, action: str, *, fields=None, note="", via="web",
+                    programme=_FROM_OBJECT):
     """Saves ``obj`` (already changed in memory) and records what changed against the database."""
     before = {}
     if obj.pk is not None:
@@ -112,4 +124,4 @@ def save_with_audit(actor, obj: models.Model, action: str, *, fields=None, note=
     obj.full_clean()
     obj.save()
     changes = diff(before, snapshot(obj, fields))
-    return record(actor, action, obj, changes=changes, note=note, via=via)
+    return record(actor, action, obj, changes=changes, note=note, via=via, programme=programme)

@@ -38,11 +38,16 @@ def audit_for_object(request, app_label, model, object_id):
         target = model_class._default_manager.filter(pk=object_id).first() if model_class else None
     except (ValueError, ValidationError):
         raise Http404 from None
-    if target is not None and not may_read_history(request.user, target):
+    about = entries.filter(content_type=content_type, object_id=object_id)
+    # The same answer for an object that exists but is out of sight and for one that never did
+    # (404), so the page is no oracle. A deleted object's history (a discarded score, say) stays
+    # readable when the person's scope holds entries about it.
+    if target is not None:
+        if not may_read_history(request.user, target):
+            raise Http404
+    elif not about.exists():
         raise Http404
-    page = Paginator(entries.filter(content_type=content_type, object_id=object_id), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(about, 50).get_page(request.GET.get("page"))
     return render(
         request, "portal/audit_list.html", {"page": page, "content_type": content_type, "object_id": object_id}
     )

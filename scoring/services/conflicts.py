@@ -21,7 +21,7 @@ from applications.models import Application, ApplicationStatus
 from portal.models import Programme
 from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
-from portal.services.notify import notify
+from portal.services.notify import notify, visibility_changed
 from scoring.models import ConflictOfInterest, ConflictSource, ConflictStatus, ExpertProfile
 from scoring.models.review import BLOCKING_CONFLICT_STATUSES
 from scoring.permissions import (
@@ -100,14 +100,26 @@ def detect_conflicts(target, *, actor=None, via: str = "system") -> DetectionRes
     ], batch_size=500, ignore_conflicts=True)
     result = DetectionResult(created=new)
     if new:
-        audit.record(actor, "conflict.detect", target, via=via, changes={
-            "conflicts": [None, [f"{f.expert_id}→{f.application_id} {f.source}/{f.rule}: {f.reason}" for f in new]],
-        })
+        _record_detection(actor, target, new, via=via)
         reasons = {}
         for f in new:
             reasons.setdefault((f.application_id, f.expert_id), f.reason)
         result.recused = recuse_pairs(reasons, actor, reason_for=lambda pair: _("回避：%s") % reasons[pair], via=via)
     return result
+
+
+def _record_detection(actor, target, findings, *, via: str) -> None:
+    """One audit entry per programme the findings concern, carrying it: a run on an expert's profile
+    spans programmes of several organisers, and each organiser's administrators read only their own."""
+    programme_of_app = dict(Application.objects.filter(pk__in={f.application_id for f in findings})
+                            .values_list("pk", "programme_id"))
+    by_programme = {}
+    for f in findings:
+        by_programme.setdefault(programme_of_app.get(f.application_id), []).append(f)
+    for programme_id, found in sorted(by_programme.items(), key=lambda item: item[0] or 0):
+        audit.record(actor, "conflict.detect", target, via=via, programme=programme_id, changes={
+            "conflicts": [None, [f"{f.expert_id}→{f.application_id} {f.source}/{f.rule}: {f.reason}" for f in found]],
+        })
 
 
 @transaction.atomic
@@ -124,7 +136,9 @@ def declare_conflict(user, application, reason: str, *, via: str = "web") -> Con
     if not created:
         conflict.reason, conflict.status = reason, ConflictStatus.ACTIVE
         conflict.save(update_fields=["reason", "status"])
-    audit.record(user, "conflict.declare", conflict, changes={"reason": [None, reason]}, via=via)
+    audit.record(user, "conflict.declare", conflict, changes={"reason": [None, reason]}, via=via,
+                 programme=application.programme_id)
+    visibility_changed([user.pk])
     notify(programme_administrators(application.programme), _("专家申请回避"), _(
         "专家 %(expert)s 申请回避项目“%(project)s”：%(reason)s") % {
         "expert": profile.name, "project": application.project_name, "reason": reason}, about=application)
@@ -159,7 +173,8 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
             expert=profile, application_id=app_id, source=ConflictSource.EXPERT, rule=RULE_EXPERT_UNIT,
             defaults={"reason": text[:300], "created_by": user},
         )
-    audit.record(user, "conflict.declare_unit", profile, via=via, changes={
+    visibility_changed([user.pk])
+    audit.record(user, "conflict.declare_unit", profile, via=via, programme=programme, changes={
         "programme": [None, programme.pk], "unit_name": [None, unit_name], "credit_code": [None, code],
         "reason": [None, reason], "matched_applications": [None, sorted(matched)],
     })
@@ -186,7 +201,8 @@ def set_conflict(user, expert, application, reason: str, *, via: str = "web") ->
         conflict.reason, conflict.status, conflict.decided_by, conflict.decided_at = (
             reason, ConflictStatus.CONFIRMED, user, now)
         conflict.save(update_fields=["reason", "status", "decided_by", "decided_at"])
-    audit.record(user, "conflict.set", conflict, via=via, changes={
+    visibility_changed([expert.user_id])
+    audit.record(user, "conflict.set", conflict, via=via, programme=application.programme_id, changes={
         "status": [before, ConflictStatus.CONFIRMED], "reason": [None, reason]})
     recuse_pairs({(application.pk, expert.pk)}, user, reason_for=lambda pair: _("主管部门设定回避：%s") % reason,
                  via=via)
@@ -205,7 +221,7 @@ def decide_conflict(user, conflict, *, confirm: bool, note: str = "", via: str =
     conflict.decided_by, conflict.decided_at = user, timezone.now()
     conflict.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record(user, "conflict.confirm" if confirm else "conflict.dismiss", conflict, note=note, via=via,
-                 changes={"status": [before, conflict.status]})
+                 programme=conflict.application.programme_id, changes={"status": [before, conflict.status]})
     if confirm:
         recuse_pairs({(conflict.application_id, conflict.expert_id)}, user,
                      reason_for=lambda pair: _("回避：%s") % conflict.reason, via=via)

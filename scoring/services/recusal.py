@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from portal.models import User
 from portal.models.users import Role
 from portal.services import audit
-from portal.services.notify import notify
+from portal.services.notify import notify, visibility_changed
 from scoring.models import Assignment, AssignmentStatus, Score
 
 
@@ -49,7 +49,7 @@ def discard_score(assignment: Assignment, actor, *, reason: str, via: str = "web
         return None
     content = score_content(score)
     audit.record(actor, "score.discard", score, changes={k: [v, None] for k, v in content.items()},
-                 note=reason, via=via)
+                 note=reason, via=via, programme=assignment.application.programme_id)
     score.delete()
     return content
 
@@ -71,8 +71,10 @@ def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, v
     audit.record(actor, action, assignment, changes={
         "status": [before, status], "end_reason": ["", assignment.end_reason],
         "score_discarded": [None, bool(discarded)],
-    }, via=via)
+    }, via=via, programme=assignment.application.programme_id)
     programme = assignment.application.programme
+    # The expert no longer sees the application: their cached unread count may hold notifications about it.
+    visibility_changed([assignment.expert.user_id])
     notify([assignment.expert.user], _("评审任务调整"), _(
         "您在“%(programme)s”中的一项评审任务已撤回，不再需要评分。如有疑问请联系主管部门。"
     ) % {"programme": programme.title}, about=programme)
