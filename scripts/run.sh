@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: prepare the database and demo data, then serve on 127.0.0.1:8000 with a Celery
-# worker beside it (embedded file-system broker unless REDIS_URL is set). Ctrl-C stops both.
+# worker beside it (embedded file-system broker unless REDIS_URL is set) that consumes every queue
+# (default, mail, render) and runs the beat's schedule (-B: reminders, sweeper, clean-up).
+# Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -8,7 +10,7 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py load_reference
 $PY manage.py seed_demo
 
-.venv/bin/celery -A portal worker --loglevel=warning --concurrency=2 &
+.venv/bin/celery -A portal worker -Q default,mail,render -B --loglevel=warning --concurrency=2 &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 

@@ -45,6 +45,12 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _reload_routes():
+    """Celery caches its route table and router: rebuild both from the configuration."""
+    celery_app.amqp.flush_routes()
+    del celery_app.amqp.router
+
+
 @pytest.fixture
 def live_worker(transactional_db, settings, tmp_path):
     """A real Celery worker process on the configured broker (Redis in CI, the file-system broker
@@ -53,8 +59,10 @@ def live_worker(transactional_db, settings, tmp_path):
     # A queue of this test run's own, so that another run's worker on the same broker (the shared
     # file-system folder, or Redis) never takes our tasks.
     queue = f"tests-{os.getpid()}"
+    saved = celery_app.conf.task_default_queue, celery_app.conf.task_routes
     celery_app.conf.task_default_queue = queue
     celery_app.conf.task_routes = {"*": {"queue": queue}}
+    _reload_routes()
     env = dict(os.environ, DATABASE_URL=_database_url(), MEDIA_ROOT=str(settings.MEDIA_ROOT))
     # The worker's output goes to a file: an unread pipe fills up and blocks the worker.
     log = open(tmp_path / "worker.log", "wb")  # closed in the finally below
@@ -67,6 +75,8 @@ def live_worker(transactional_db, settings, tmp_path):
     try:
         yield proc
     finally:
+        celery_app.conf.task_default_queue, celery_app.conf.task_routes = saved
+        _reload_routes()
         proc.terminate()
         try:
             proc.wait(timeout=20)
