@@ -118,15 +118,16 @@ def _project_name(rng, category_name, programme_id, org_id, taken) -> str:
     return name
 
 
-def _application(rng, programme, org, category, name, recommender, self_declared) -> Application:
-    status = _pick(rng, STATUS_WEIGHTS)
+def form_data(rng, programme, org, category, name, recommender, self_declared, *, level=None) -> dict:
+    """Table A.1 as the applicant fills it in (field → value, only editable fields): realistic
+    text and figures for ``name``. The demo year saves it through the draft service."""
     product = name[:-2]
     sales_before = _money(rng, 500, 50000)
     profit_before = _money(rng, -200, 5000)
     signed = timezone.localdate() - datetime.timedelta(days=rng.randint(10, 60))
-    app = Application(
-        programme=programme, organisation=org, project_name=name, category=category,
-        advancement_level=_pick(rng, LEVEL_WEIGHTS), recommender=recommender, self_declared=self_declared,
+    return dict(
+        project_name=name, category=category, advancement_level=level or _pick(rng, LEVEL_WEIGHTS),
+        recommender=recommender, self_declared=self_declared,
         completion_date=datetime.date(programme.year - 1, rng.randint(1, 12), rng.randint(1, 28)),
         org_intro=f"{org.name}位于上海市，主营{product}的研发、生产和销售，建立了完善的质量管理体系。",
         background=f"{product}的质量稳定性是制约国产替代的关键，客户对一致性要求日益提高。",
@@ -147,12 +148,23 @@ def _application(rng, programme, org, category, name, recommender, self_declared
         tech_head_name=person_name(rng), tech_head_opinion="技术指标属实，同意申报。", tech_head_date=signed,
         finance_head_name=person_name(rng), finance_head_opinion="经济效益数据属实。", finance_head_date=signed,
         unit_head_name=org.legal_representative, unit_head_opinion="同意申报。", unit_head_date=signed,
-        status=status,
     )
+
+
+def _application(rng, programme, org, category, name, recommender, self_declared) -> Application:
+    status = _pick(rng, STATUS_WEIGHTS)
+    data = form_data(rng, programme, org, category, name, recommender, self_declared)
+    app = Application(programme=programme, organisation=org, status=status, **data)
     if status != ApplicationStatus.DRAFT:
         app.organisation_snapshot = organisation_header(org)
         app.submitted_at = timezone.now() - datetime.timedelta(days=rng.randint(0, 20))
     return app
+
+
+def team_rows(rng, org) -> list[dict]:
+    """The project team as the form posts it (TeamMember.COLUMNS)."""
+    return [{"name": m.name, "gender": m.gender, "title": m.title, "education": m.education,
+             "work_unit": m.work_unit} for m in _team(rng, org)]
 
 
 def _team(rng, org) -> list[TeamMember]:

@@ -5,7 +5,7 @@ import random
 import pytest
 from django.core.management import call_command
 
-from applications.demo import generate_applications
+from applications.demo import DEMO_CODE_PREFIX, generate_applications
 from applications.models import Application, ApplicationStatus, ApplicationVersion
 from applications.services.completeness import completeness_check
 
@@ -35,4 +35,7 @@ def test_generate_applications_is_idempotent_and_varied():
 def test_seed_demo_command_option():
     call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
     call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
-    assert Application.objects.count() == 5
+    # The bench data comes on top of the demo year's own applications (tests/test_demo_year.py).
+    generated = Application.objects.filter(organisation__credit_code__startswith=DEMO_CODE_PREFIX)
+    assert generated.count() == 5
+    assert Application.objects.count() > 5

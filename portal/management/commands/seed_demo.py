@@ -3,10 +3,12 @@ import random
 from django.core.management.base import BaseCommand
 
 from portal import demo
+from portal.demo_year import seed_demo_year
 
 
 class Command(BaseCommand):
-    help = "Create the demo programmes and one demo account per role (idempotent)."
+    help = ("Create the demo accounts and a whole programme year: open, in expert review, published "
+            "(idempotent).")
 
     def add_arguments(self, parser):
         parser.add_argument("--applications", type=int, default=0,
@@ -14,11 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed for generated data")
 
     def handle(self, *args, applications, seed, **options):
-        result = demo.seed_demo()
+        result = seed_demo_year()
         self.stdout.write(self.style.SUCCESS("Demo accounts (password: %s):" % demo.DEMO_PASSWORD))
         for spec in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {spec.username:<15} {spec.description}")
-        for programme in result["programmes"]:
+        programmes = [*result["programmes"], result["reviewing"], *result["published"]]
+        for programme in programmes:
             self.stdout.write(f"Programme: {programme.title} [{programme.get_status_display()}]")
         if applications:
             rng = random.Random(seed)
