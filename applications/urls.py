@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import actions, annex2, evidence, pages, recommendation, versions
+from .views import actions, annex2, evidence, pages, recommendation, unit, versions
 
 app_name = "applications"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/diff/", versions.version_diff, name="diff"),
     # recommendation (推荐)
     path("recommend/", recommendation.workspace, name="recommend_workspace"),
+    path("recommend/unit/", unit.unit_contact, name="recommend_unit"),
     path("<int:pk>/review/", recommendation.review, name="review"),
     path("<int:pk>/review/endorse/", recommendation.endorse, name="endorse"),
     path("<int:pk>/review/decline/", recommendation.decline, name="decline"),

@@ -20,7 +20,13 @@ from portal import jobs
 from portal.models import JobStatus
 from portal.models.programmes import ProjectType
 from portal.services.errors import PermissionDenied
-from tests.factories import ProgrammeFactory, RecommendingUnitFactory, complete_application
+from tests.factories import (
+    ApplicantFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    RecommendingUnitFactory,
+    complete_application,
+)
 from tests.test_recommendation_helpers import (
     ENDORSEMENT,
     application_for,
@@ -184,3 +190,79 @@ def test_the_export_runs_through_a_real_worker(live_worker, client):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == TITLE and rows[1] == EXPECTED_HEADERS
     assert [r[1] for r in rows[2:5]] == [app.project_name for app in apps]
+
+
+# --- issue 14: the footer contact set on the unit's page, exact amounts, joint applicants ---------
+
+
+@pytest.mark.django_db
+def test_the_recommender_sets_its_units_contact_and_both_files_print_it_in_the_footer(client):
+    from portal.models import AuditEntry
+
+    programme, street, _apps = _jiading_street_table()
+    street.contact_person, street.contact_phone = "", ""
+    street.save()
+    user = street.users.first()
+    client.force_login(user)
+    workspace = client.get(reverse("applications:recommend_workspace")).content.decode()
+    assert reverse("applications:recommend_unit") in workspace
+    response = client.post(reverse("applications:recommend_unit"),
+                           {"contact_person": "钱 丽", "contact_phone": "021-59120088"})
+    assert response.status_code == 302
+    street.refresh_from_db()
+    assert (street.contact_person, street.contact_phone) == ("钱 丽", "021-59120088")
+    entry = AuditEntry.objects.get(action="recommending_unit.contact")
+    assert entry.actor == user and entry.changes["contact_phone"] == ["", "021-59120088"]
+    table = table_for(programme, street)
+    sheet = load_workbook(io.BytesIO(build_xlsx(table))).active
+    footer = [value for value in list(sheet.iter_rows(values_only=True))[-1] if value]
+    assert footer == ["填报单位（加盖公章）：嘉定区南翔镇", "联系人：钱 丽", "联系电话：021-59120088"]
+    flat = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(build_pdf(table))).pages))
+    assert "联系人：钱丽" in flat and "联系电话：021-59120088" in flat
+    # a bad phone is refused with the reason; nothing changes, no audit row
+    page = client.post(reverse("applications:recommend_unit"), {"contact_person": "钱丽", "contact_phone": "abc"})
+    assert page.status_code == 200 and "联系电话格式不正确" in page.content.decode()
+    assert AuditEntry.objects.filter(action="recommending_unit.contact").count() == 1
+
+
+@pytest.mark.django_db
+def test_only_a_recommender_of_the_unit_may_change_its_contact(client):
+    from applications.services.units import update_contact
+
+    _programme, bureau, street, bureau_user, _street_user = district_setup()
+    with pytest.raises(PermissionDenied):
+        update_contact(bureau_user, street, contact_person="越权", contact_phone="123456")
+    street.refresh_from_db()
+    assert street.contact_person == "赵敏"
+    client.force_login(ApplicantFactory())
+    assert client.get(reverse("applications:recommend_unit")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_amounts_are_exact_decimals_rounded_to_the_cent_of_a_wan_yuan():
+    programme, _bureau, street, _bureau_user, street_user = district_setup()
+    # 23600.00 − 18356.64 in binary floating point is 5243.360000000001
+    app = application_for(programme, street, "伺服电机降噪攻关", sales=(Decimal("18356.64"), Decimal("23600.00")))
+    service.endorse(street_user, app, **ENDORSEMENT)
+    table = table_for(programme, street)
+    assert table.rows[0][7] == Decimal("5243.36") and isinstance(table.rows[0][7], Decimal)
+    sheet = load_workbook(io.BytesIO(build_xlsx(table))).active
+    assert repr(sheet["H3"].value) in ("5243.36", "Decimal('5243.36')")
+    reader = PdfReader(io.BytesIO(build_pdf(table)))
+    flat = re.sub(r"\s+", "", reader.pages[0].extract_text())
+    assert "5,243.36" in flat and "5243.360000" not in flat
+    # the header 经济效益（万元） stays on one printed line
+    assert "经济效益（万元）" in reader.pages[0].extract_text()  # not "经济效益（万 元）"
+
+
+@pytest.mark.django_db
+def test_joint_applicants_follow_the_applicant_in_the_unit_column():
+    programme, _bureau, street, _bureau_user, street_user = district_setup()
+    app = application_for(programme, street, "产业链协同攻关")
+    names = sorted(["上海联合甲有限公司", "上海联合乙研究院"])
+    app.joint_applicants.add(*(OrganisationFactory(name=name) for name in names))
+    service.endorse(street_user, app, **ENDORSEMENT)
+    row = table_for(programme, street).rows[0]
+    assert row[2] == f"{app.organisation.name}（联合申报：{'、'.join(names)}）"
+    flat = re.sub(r"\s+", "", PdfReader(io.BytesIO(build_pdf(table_for(programme, street)))).pages[0].extract_text())
+    assert "联合申报：" in flat and "上海联合甲有限公司" in flat

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from portal.text import clean_text
+
 from .rows import HEADERS, MONEY_COLUMN, Annex2Table
 
 TEMPLATE = "applications/recommend/annex2_print.html"
@@ -38,12 +40,16 @@ def _engine():
 
 
 def money_text(value) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
+    """0.01 万元, in Decimal: no float noise whatever the database returned."""
+    return "" if value is None else f"{Decimal(str(value)).quantize(Decimal('0.01')):,.2f}"
 
 
 def render_html(table: Annex2Table) -> str:
-    rows = [(*row[:MONEY_COLUMN], money_text(row[MONEY_COLUMN]), *row[MONEY_COLUMN + 1:]) for row in table.rows]
-    return render_to_string(TEMPLATE, {"table": table, "headers": HEADERS, "rows": rows})
+    rows = [tuple(clean_text(v) for v in (*row[:MONEY_COLUMN], money_text(row[MONEY_COLUMN]), *row[MONEY_COLUMN + 1:]))
+            for row in table.rows]
+    return render_to_string(TEMPLATE, {"table": table, "headers": HEADERS, "rows": rows,
+                                       "title": clean_text(table.title), "note": clean_text(table.note),
+                                       "footer": table.footer})
 
 
 def build_pdf(table: Annex2Table) -> bytes:

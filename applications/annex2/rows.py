@@ -6,13 +6,16 @@ district of a district programme). For the other project types the type's name r
 
 Columns and what fills them:
 - 序号: 1… in the unit's ranking order;
-- 项目名称; 项目单位 (the organisation's name as submitted);
+- 项目名称; 项目单位 (the organisation's name as submitted, then any joint applicants:
+  ``甲公司（联合申报：乙公司、丙研究院）``);
 - 完成时间: the completion time the recommender confirmed when endorsing (else the form's), as
   ``2025年6月``;
 - 项目先进水平: the level Table A.1 claims (国际先进或国内领先 / 高于行业水平 / 一般行业水平);
 - 企业性质, 企业规模: from the organisation header as submitted;
 - 经济效益（万元）: the increase in sales, 攻关后12个月 minus 攻关前12个月 销售额 (the economic table
-  of Table A.1); empty when either figure is missing. FIGURE_NOTE says so under the table;
+  of Table A.1); empty when either figure is missing. Computed in Decimal and rounded to the form's
+  0.01 万元 (the database's own arithmetic gives float noise on SQLite: -243.360000000001).
+  FIGURE_NOTE says so under the table;
 - 备注: the recommender's assessment (leading degree, actual effect); in a district bureau's table
   the street that endorsed first; in the combined table the recommending unit (or 自行申报).
 Footer: 填报单位（加盖公章）, 联系人, 联系电话 — the unit's name, contact person and phone; for the
@@ -21,15 +24,18 @@ combined table the organiser's name and the requesting administrator.
 Everything is Chinese whatever the requester's language: it is an official form.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F
+from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from portal.models.organisations import OrganisationSize, Ownership
 from portal.models.programmes import ProjectType
+from portal.text import clean_text
 
 from ..models import AdvancementLevel, Application, ApplicationStatus, DecisionKind, RecommendationDecision
 from ..models.recommendation import ActualEffect, LeadingDegree
@@ -62,7 +68,7 @@ class Annex2Table:
     @property
     def footer(self) -> list[str]:
         values = (self.unit_name, self.contact_person, self.contact_phone)
-        return [f"{label}{value or ''}" for label, value in zip(FOOTER_LABELS, values, strict=True)]
+        return [clean_text(f"{label}{value or ''}") for label, value in zip(FOOTER_LABELS, values, strict=True)]
 
 
 def title_for(programme) -> str:
@@ -86,18 +92,46 @@ def _labels():
 # Alias → key of the organisation header as submitted (Application.organisation_snapshot).
 SNAPSHOT_KEYS = {"org": "name", "ownership_code": "ownership_code", "ownership": "ownership",
                  "size_code": "size_code", "size": "size"}
-GAIN = DecimalField(max_digits=16, decimal_places=2)
+CENT = Decimal("0.01")
+JOINT_PREFIX = "联合申报："
+
+
+def gain(before, after) -> Decimal | None:
+    """攻关后 − 攻关前 销售额 in Decimal, to 0.01 万元; None when either figure is missing."""
+    if before is None or after is None:
+        return None
+    return (Decimal(str(after)) - Decimal(str(before))).quantize(CENT, ROUND_HALF_UP)
+
+
+def joint_names(programme) -> dict[int, list[str]]:
+    """Application id → its joint applicants' names, for the whole programme (one query)."""
+    from ..models import Application
+
+    through = Application.joint_applicants.through
+    names = defaultdict(list)
+    rows = through.objects.filter(application__programme=programme).order_by("organisation__name", "pk")
+    for application_id, name in rows.values_list("application_id", "organisation__name"):
+        names[application_id].append(name)
+    return names
+
+
+def unit_text(name, joint) -> str:
+    """项目单位: the applicant, then its joint applicants."""
+    name = name or ""
+    return f"{name}（{JOINT_PREFIX}{'、'.join(joint)}）" if joint else name
 
 
 def _values(root: str = "", decision: bool = False) -> dict:
     """The row's columns as query expressions, from Application (``root`` "") or from a
     RecommendationDecision (``root`` "application__"). The figure is computed by the database:
-    sales after − before (NULL when either is missing)."""
+    sales after − before, computed in Python (``gain``)."""
     values = {
         "project": F(f"{root}project_name"),
         **{alias: KeyTextTransform(key, f"{root}organisation_snapshot") for alias, key in SNAPSHOT_KEYS.items()},
         "level": F(f"{root}advancement_level"),
-        "gain": ExpressionWrapper(F(f"{root}sales_after") - F(f"{root}sales_before"), output_field=GAIN),
+        "app_id": F(f"{root}id"),
+        "before": F(f"{root}sales_before"),
+        "after": F(f"{root}sales_after"),
     }
     if decision:  # the completion time the recommender confirmed, else the form's
         values.update(completion=Coalesce(F("completion_date"), F(f"{root}completion_date")),
@@ -108,12 +142,13 @@ def _values(root: str = "", decision: bool = False) -> dict:
     return values
 
 
-def _row(n, r, labels, remark) -> tuple:
-    return (
-        n, r["project"], r["org"] or "", month_text(r["completion"]), labels["level"].get(r["level"], ""),
+def _row(n, r, labels, remark, joint=()) -> tuple:
+    return tuple(clean_text(value) for value in (
+        n, r["project"], unit_text(r["org"], joint), month_text(r["completion"]),
+        labels["level"].get(r["level"], ""),
         labels["ownership"].get(r["ownership_code"]) or r["ownership"] or "",
-        labels["size"].get(r["size_code"]) or r["size"] or "", r["gain"], remark,
-    )
+        labels["size"].get(r["size_code"]) or r["size"] or "", gain(r["before"], r["after"]), remark,
+    ))
 
 
 def _assessment(r, labels) -> str:
@@ -130,21 +165,21 @@ def _decision_rows(queryset):
 
 
 def unit_table(programme, unit) -> Annex2Table:
-    """One unit's live endorsements in its ranking order (one query)."""
-    labels = _labels()
+    """One unit's live endorsements in its ranking order (two queries)."""
+    labels, joint = _labels(), joint_names(programme)
     rows = []
     for n, r in enumerate(_decision_rows(live_endorsements(programme, unit)).iterator(chunk_size=2000), start=1):
         remark = _assessment(r, labels)
         if r["recommender_id"] != unit.pk and r["recommender_name"]:
             remark = "；".join(filter(None, [f"{r['recommender_name']}推荐", remark]))
-        rows.append(_row(n, r, labels, remark))
+        rows.append(_row(n, r, labels, remark, joint.get(r["app_id"], ())))
     return Annex2Table(title_for(programme), rows, unit.name, unit.contact_person, unit.contact_phone)
 
 
 def combined_table(programme, requester) -> Annex2Table:
     """Every application that reached the organiser: endorsed (by recommending unit, in each
-    unit's order) then self-declared (by submission time). Two queries."""
-    labels = _labels()
+    unit's order) then self-declared (by submission time). Three queries."""
+    labels, joint = _labels(), joint_names(programme)
     final = (
         RecommendationDecision.objects.filter(
             application__programme=programme, application__status=ApplicationStatus.ENDORSED,
@@ -158,12 +193,12 @@ def combined_table(programme, requester) -> Annex2Table:
         remark = f"{r['unit_name']}推荐"
         if r["recommender_name"] and r["recommender_name"] != r["unit_name"]:
             remark += f"（{r['recommender_name']}初审）"
-        rows.append(_row(len(rows) + 1, r, labels, remark))
+        rows.append(_row(len(rows) + 1, r, labels, remark, joint.get(r["app_id"], ())))
     own = Application.objects.filter(
         programme=programme, self_declared=True, status=ApplicationStatus.SUBMITTED
     ).order_by("submitted_at", "pk")
     for r in own.values(**_values()):
-        rows.append(_row(len(rows) + 1, r, labels, "自行申报"))
+        rows.append(_row(len(rows) + 1, r, labels, "自行申报", joint.get(r["app_id"], ())))
     organiser = programme.organiser
     name = organiser.name if organiser else ""
     return Annex2Table(title_for(programme), rows, name, requester.display_name if requester else "",
