@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin, ImportMixin
 
+from portal.imports import ImportRefused
 from portal.models import (
     AuditEntry,
     District,
@@ -51,8 +52,18 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class CappedImportMixin:
+    """The import page states why portal.imports refused a file, in its own words."""
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+
 @admin.register(User)
-class UserAdmin(ImportMixin, AuditedAdmin, BaseUserAdmin):
+class UserAdmin(CappedImportMixin, ImportMixin, AuditedAdmin, BaseUserAdmin):
     resource_classes = [RecommenderUserResource]
     list_display = ("username", "full_name", "role", "recommending_unit", "organiser", "is_active")
     list_filter = ("role", "is_active", "is_staff")
@@ -78,7 +89,7 @@ class ProjectCategoryAdmin(AuditedAdmin):
 
 
 @admin.register(RecommendingUnit)
-class RecommendingUnitAdmin(ImportExportMixin, AuditedAdmin):
+class RecommendingUnitAdmin(CappedImportMixin, ImportExportMixin, AuditedAdmin):
     resource_classes = [RecommendingUnitResource]
     list_display = ("name", "kind", "district", "parent", "contact_person", "contact_phone", "is_active")
     list_filter = ("kind", "district", "is_active")

@@ -6,13 +6,16 @@ and ``import_data(..., rollback_on_validation_errors=True)`` rolls back). Each s
 audit entry with via="import".
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from portal import imports
 from portal.models import District, RecommendingUnit, User
 from portal.models.organisations import RecommendingUnitKind
 from portal.models.users import Role
 from portal.services import audit
+from portal.text import clean_text
 
 
 class ChoiceLabelWidget(widgets.Widget):
@@ -53,6 +56,34 @@ class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class AuditedResource(resources.ModelResource):
+    """Refuses a file over the row cap (portal.imports) and rows that repeat a key of the file;
+    cleans text as every form does (portal.text); audits each saved row."""
+
+    def before_import(self, dataset, **kwargs):
+        imports.check_row_count(len(dataset))
+        self._duplicates = {}
+        for name in self._meta.import_id_fields:
+            column = self.fields[name].column_name
+            if column not in (dataset.headers or []):
+                continue  # import-export itself reports the missing column
+            keyed = ((number, row[column]) for number, row in enumerate(dataset.dict, start=1))
+            for key, numbers in imports.duplicate_rows(keyed).items():
+                message = imports.duplicate_message(column, key, numbers)
+                for number in numbers:
+                    self._duplicates.setdefault(number, {})[name] = message
+        super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if value is None:
+                row[column] = ""  # an empty XLSX cell, as CSV has it (text columns are NOT NULL)
+            elif isinstance(value, str):
+                row[column] = clean_text(value).strip()
+        duplicated = getattr(self, "_duplicates", {}).get(kwargs.get("row_number"))
+        if duplicated:
+            raise ValidationError(duplicated)
+        super().before_import_row(row, **kwargs)
+
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
             action = f"{instance._meta.model_name}.import"
@@ -110,6 +141,4 @@ class RecommenderUserResource(AuditedResource):
         if not instance.email:
             errors["email"] = _("请填写邮箱，用于设置密码。(An e-mail address is required.)")
         if errors:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(errors)

@@ -72,3 +72,27 @@ def test_recommender_with_unknown_unit_is_refused():
                                                    rollback_on_validation_errors=True)
     assert result.has_validation_errors() or result.has_errors()
     assert not User.objects.filter(username="x1").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_unit_twice_in_one_file_is_refused_not_last_row_wins():
+    load_reference()
+    result = import_units([
+        ["上海市质量协会", "行业协会", "", "", "王五", "021-1", ""],
+        ["上海市标准化协会", "行业协会", "", "", "", "", ""],
+        ["上海市质量协会", "行业协会", "", "", "赵六", "021-2", ""],
+    ])
+    invalid = {row.number: row.error_dict for row in result.invalid_rows}
+    assert set(invalid) == {1, 3}
+    assert "第1、3行" in str(invalid[3]["name"])
+    assert not RecommendingUnit.objects.filter(name__in=["上海市质量协会", "上海市标准化协会"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dataset_over_the_row_cap_imports_nothing(settings):
+    load_reference()
+    settings.IMPORT_MAX_ROWS = 2
+    result = import_units([[f"单位{i}", "行业协会", "", "", "", "", ""] for i in range(3)])
+    assert result.has_errors()
+    assert "一次最多导入 2 行数据" in str(result.base_errors[0].error)
+    assert not RecommendingUnit.objects.filter(name__startswith="单位").exists()

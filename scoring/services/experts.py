@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from portal import credit_code
+from portal import credit_code, imports
 from portal.models import ProjectCategory, User
 from portal.models.users import Role
 from portal.permissions import is_administrator
@@ -123,9 +123,13 @@ def import_experts(actor, file, *, via: str = "import") -> ImportReport:
     if not decision:
         raise PermissionDenied(decision.reason)
     try:
+        imports.check_xlsx(file)  # before openpyxl opens it: the real inflated size, measured
         rows = read_rows(file)
+        imports.check_row_count(len(rows))
     except SheetError as error:
         return ImportReport(errors=error.errors)
+    except imports.ImportRefused as refused:
+        return ImportReport(errors=[RowError(None, "", str(refused))])
     categories = {c.name: c for c in ProjectCategory.objects.all()}
     emails = {row["email"].lower() for _number, row in rows if row["email"]}
     taken = set(
