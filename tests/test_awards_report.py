@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from applications.models import Application
 from awards.models import Award, Determination
 from awards.services import report
 from portal import jobs
@@ -146,3 +147,72 @@ def test_chart_svg_is_cleaned_for_the_csp():
     assert 'fill="#fff"' in clean and 'stroke-width="0.8"' in clean and 'width="10pt"' not in clean
     chart = bar_chart("t", "图1", ["区市场监管局", "<b>集团</b>"], [3, 1])
     assert "style=" not in chart and "区市场监管局" in chart and "<b>" not in chart and "&lt;b&gt;" in chart
+
+
+# --- issue 14: the statistics seed 003 gives that the report lacked ---------------------------------
+
+# the recommender's leading degree for CURRENT's ten recommended rows (the two self-declared have none)
+ASSESSED = ["international"] * 5 + ["domestic"] * 3 + ["industry", "ordinary"]
+
+
+def _assess(programme):
+    from applications.models import RecommendationDecision
+
+    recommended = Application.objects.filter(programme=programme, self_declared=False, status="endorsed")
+    for app, degree in zip(recommended.order_by("pk"), ASSESSED, strict=True):
+        RecommendationDecision.objects.create(application=app, unit=app.recommender, kind="endorse",
+                                              opinion="同意推荐。", leading_degree=degree, actual_effect="good")
+
+
+def _stopped(programme, units):
+    """Two returned and never resubmitted, one declined, one still with its recommender."""
+    for status in ("returned", "returned", "declined", "submitted"):
+        ApplicationFactory(programme=programme, status=status, recommender=units["district"], sales_after=5000,
+                           submitted_at=timezone.now())
+
+
+def test_the_level_split_high_end_share_sme_submissions_and_what_reached_review(programmes, administrator):
+    current, _previous = programmes
+    _assess(current)
+    _stopped(current, {"district": Application.objects.filter(programme=current).exclude(recommender=None)
+                       .first().recommender})
+    f = report.build(current, viewer=administrator).figures
+    # only what reached review counts as 申报; the rest is shown apart
+    assert f["submissions"].value == 12
+    assert [f[f"stopped.{k}"].value for k in ("returned", "declined", "pending")] == [2, 1, 1]
+    assert f["money.sales"].value == Decimal("600.00")  # the stopped ones' 5000 never counts
+    # 国际先进 / 国内领先 by the recommender's assessment, 未评估 for the self-declared
+    split = {k: round(f[f"assessed.{k}"].value, 2) for k in ("international", "domestic", "industry", "ordinary",
+                                                             "none")}
+    assert split == {"international": 41.67, "domestic": 25.0, "industry": 8.33, "ordinary": 8.33, "none": 16.67}
+    assert f["assessed.international"].detail["count"] == 5
+    # 高端制造: 5 of the 6 achievements are 集成电路 or 高端装备; last year 2 of 2
+    assert round(f["share.high_end"].value, 2) == 83.33 and round(f["share.high_end"].change, 2) == -16.67
+    assert f["share.high_end"].detail["submissions"] == 10
+    # SME submissions beside the SME tiers (seed 003: 中小企业申报项目共46项 … 仅2项获得三等奖)
+    assert f["share.sme"].detail["submissions"] == 3 and f["share.sme"].detail["tiers"]["三等奖"] == 2
+
+
+def test_the_previous_programme_is_the_latest_earlier_year_of_the_same_organiser(programmes, administrator):
+    current, previous = programmes
+    previous.year = 2022  # no 2024 programme: the report compares with the latest earlier one
+    previous.save()
+    ProgrammeFactory(year=2024, status=ProgrammeStatus.PUBLISHED)  # another organiser's: never compared
+    older = ProgrammeFactory(organiser=current.organiser, year=2020, status=ProgrammeStatus.PUBLISHED)
+    r = report.build(current, viewer=administrator)
+    assert r.previous == previous and r.previous != older
+    assert r.figures["submissions"].previous == 4
+
+
+def test_the_page_says_which_assessment_splits_the_levels_and_lists_what_did_not_reach_review(
+        client, programmes, administrator):
+    current, _previous = programmes
+    _assess(current)
+    _stopped(current, {"district": RecommendingUnitFactory(kind=Kind.DISTRICT_BUREAU)})
+    client.force_login(administrator)
+    page = client.get(reverse("awards:report", args=[current.pk])).content.decode()
+    assert "先进水平（推荐单位评估）" in page and "只有推荐单位的评估把二者分开" in page
+    assert "国际先进" in page and "国内领先" in page and "未评估（自行申报）" in page
+    assert "退回修改后未重新提交 2 项" in page and "推荐单位未予推荐 1 项" in page
+    assert "高端制造产品" in page and "高端装备、汽车、交通、集成电路" in page and "申报项数" in page
+    assert "同一主管部门最近的上一年度同类批次（2024 年度）" in page
