@@ -1,6 +1,14 @@
 """`manage.py backup` and `manage.py restore` round-trip a populated portal: rows and files."""
 
 import os
+import pwd
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -10,6 +18,8 @@ from django.core.management import call_command
 from portal.demo import seed_demo
 from portal.models import AuditEntry, Organisation, User
 from tests.factories import OrganisationFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,3 +92,147 @@ def test_forgetting_a_shared_redis_cache_keeps_the_celery_queue(settings):
     assert client.get("portal:1:choices:generation") is None
     assert client.lrange("celery", 0, -1) == [b"a queued task"]
     client.flushdb()
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def mounted_media():
+    """A media folder as a container mounts it: the portal's user owns the folder but may not write
+    its parent, so the folder itself can be emptied, never removed. As root the restore runs as
+    `nobody` (the folder is chowned to it, the parent stays root's 0755); as another user the parent
+    is made read-only. Yields (media folder, private work folder, command prefix)."""
+    base = Path(tempfile.mkdtemp(prefix="restore-mount-", dir="/tmp"))
+    base.chmod(0o755)
+    media, work = base / "media", base / "work"
+    media.mkdir()
+    work.mkdir(mode=0o700)
+    root = os.geteuid() == 0
+    if root:
+        nobody = pwd.getpwnam("nobody")
+        for path in (media, work):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        prefix = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    else:
+        prefix = []
+    try:
+        yield media, work, prefix, (lambda: None if root else base.chmod(0o555))
+    finally:
+        base.chmod(0o755)
+        subprocess.run(["rm", "-rf", str(base)], check=False)
+
+
+def _give(path: Path, like: Path):
+    stat = like.stat()
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        os.chown(item, stat.st_uid, stat.st_gid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_as_a_non_root_user_empties_the_mounted_media_folder_and_keeps_it(settings, tmp_path, mounted_media):
+    """`restore` once did shutil.rmtree(MEDIA_ROOT): on a mounted volume it emptied the folder and
+    then failed to remove it, so the database came back and the evidence did not."""
+    from django.db import connection
+
+    media, work, prefix, lock_parent = mounted_media
+    OrganisationFactory(name="备份前的单位有限公司")
+    default_storage.save("evidence/report.pdf", ContentFile(b"%PDF-1.7 evidence"))
+    archive = work / "portal.tar.gz"
+    call_command("backup", output=str(archive))
+    OrganisationFactory(name="备份后才有的单位有限公司")
+
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CACHE_REDIS_URL", "DATABASE_URL"}}
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:  # a copy the unprivileged user may write (SQLite writes a journal beside it)
+        connection.close()
+        shutil.copy(connection.settings_dict["NAME"], work / "db.sqlite3")
+        env["DATABASE_URL"] = f"sqlite:///{work / 'db.sqlite3'}"
+    else:
+        env["DATABASE_URL"] = _database_url()
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings", MEDIA_ROOT=str(media), PORTAL_VAR_DIR=str(work / "var"),
+               HOME=str(work))
+    (media / "evidence").mkdir()
+    (media / "evidence" / "stale.pdf").write_bytes(b"stale")
+    (media / "left-over.txt").write_text("stale")
+    _give(work, media)
+    _give(media, media)
+    lock_parent()
+    inode = media.stat().st_ino
+
+    out = subprocess.run([*prefix, sys.executable, str(ROOT / "manage.py"), "restore", str(archive), "--yes"],
+                         cwd=work, env=env, capture_output=True, text=True)
+
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert media.is_dir() and media.stat().st_ino == inode  # the same folder, not a new one
+    assert sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()) == ["evidence/report.pdf"]
+    assert (media / "evidence" / "report.pdf").read_bytes() == b"%PDF-1.7 evidence"
+    if sqlite:
+        with sqlite3.connect(work / "db.sqlite3") as db:
+            names = {row[0] for row in db.execute("SELECT name FROM portal_organisation")}
+    else:
+        names = set(Organisation.objects.values_list("name", flat=True))
+    assert "备份前的单位有限公司" in names and "备份后才有的单位有限公司" not in names
+
+
+pytest_plugins = ["tests.s3server"]  # fixtures: moto_endpoint, s3 (a boto3 client), s3_bucket
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_cover_the_bucket(tmp_path, s3, s3_bucket):
+    kept = default_storage.save("evidence/kept.pdf", ContentFile(b"%PDF-1.7 kept"))
+    job = default_storage.save("jobs/2026/12/汇总表.pdf", ContentFile(b"%PDF-1.7 job"))
+    archive = tmp_path / "portal.tar.gz"
+    call_command("backup", output=str(archive))
+    with tarfile.open(archive) as tar:
+        assert {f"media/{kept}", f"media/{job}"} <= set(tar.getnames())
+
+    default_storage.delete(kept)
+    default_storage.save("evidence/stray.pdf", ContentFile(b"after the backup"))
+    call_command("restore", str(archive), yes=True)
+
+    objects = s3.list_objects_v2(Bucket=s3_bucket)["Contents"]
+    assert sorted(item["Key"] for item in objects) == sorted([kept, job])
+    assert s3.get_object(Bucket=s3_bucket, Key=kept)["Body"].read() == b"%PDF-1.7 kept"
+    grants = s3.get_object_acl(Bucket=s3_bucket, Key=kept)["Grants"]
+    assert not [g for g in grants if "URI" in g["Grantee"]]  # restored objects are private too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_from_local_disk_restores_into_the_bucket(tmp_path, settings, s3, s3_bucket):
+    bucket_storages = settings.STORAGES
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    name = default_storage.save("evidence/local.pdf", ContentFile(b"%PDF-1.7 local"))
+    archive = tmp_path / "portal.tar.gz"
+    call_command("backup", output=str(archive))
+    settings.STORAGES = bucket_storages
+    call_command("restore", str(archive), yes=True)
+    assert s3.get_object(Bucket=s3_bucket, Key=name)["Body"].read() == b"%PDF-1.7 local"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_an_archive_whose_media_leave_the_folder_before_replacing_anything(tmp_path, settings):
+    import io
+
+    from django.core.management.base import CommandError
+
+    good = tmp_path / "good.tar.gz"
+    call_command("backup", output=str(good))
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(good) as source, tarfile.open(evil, "w:gz") as target:
+        for member in source.getmembers():
+            target.addfile(member, source.extractfile(member))
+        info = tarfile.TarInfo("media/../../escaped.txt")
+        info.size = 3
+        target.addfile(info, io.BytesIO(b"bad"))
+    OrganisationFactory(name="坏备份之后的单位有限公司")
+    with pytest.raises(CommandError):
+        call_command("restore", str(evil), yes=True)
+    assert not (Path(settings.MEDIA_ROOT).parent.parent / "escaped.txt").exists()
+    # Refused before anything was replaced.
+    assert Organisation.objects.filter(name="坏备份之后的单位有限公司").exists()

@@ -7,7 +7,8 @@ from portal.backup import create_backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database (pg_dump or an SQLite online copy) and the media files into one .tar.gz."
+    help = ("Back up the database (pg_dump or an SQLite online copy) and every stored file (the media folder "
+            "or the S3 bucket) into one .tar.gz.")
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="archive path (default: var/backups/portal-<time>.tar.gz)")
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         target = Path(output) if output else default
         target.parent.mkdir(parents=True, exist_ok=True)
         manifest = create_backup(target)
-        self.stdout.write(self.style.SUCCESS(f"{target} ({manifest['engine']}, {manifest['media_files']} media files)"))
+        summary = f"{manifest['engine']}, {manifest['media_files']} files from {manifest['storage']} storage"
+        self.stdout.write(self.style.SUCCESS(f"{target} ({summary})"))

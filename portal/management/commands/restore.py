@@ -1,3 +1,4 @@
+import tarfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,7 +7,8 @@ from portal.backup import restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore the database and media files from an archive made by `manage.py backup`."
+    help = ("Restore the database and the stored files (media folder or S3 bucket) from an archive made by "
+            "`manage.py backup`. The media folder is emptied, never removed.")
 
     def add_arguments(self, parser):
         parser.add_argument("archive")
@@ -20,6 +22,6 @@ class Command(BaseCommand):
             raise CommandError("已取消。(Cancelled.)")
         try:
             manifest = restore_backup(path)
-        except ValueError as error:
+        except (ValueError, tarfile.TarError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"restored {path} (made {manifest['created_at']})"))
