@@ -123,6 +123,9 @@ def test_expert1_has_sheets_in_progress(year):
     statuses = sorted(Score.objects.filter(assignment__in=mine).values_list("status", flat=True))
     assert statuses == [ScoreStatus.DRAFT, ScoreStatus.SUBMITTED]
     _page(client, reverse("scoring:score_sheet", args=[mine.first().pk]))
+    # expert1 also sat on the later published year: its task list says the review has ended.
+    ended = year["published"][0]
+    assert "评审已结束" in _page(client, reverse("scoring:expert_programme", args=[ended.pk]))
 
 
 @pytest.mark.django_db

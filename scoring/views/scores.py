@@ -31,6 +31,7 @@ from scoring.services.suggestions import suggestions_for
 from scoring.visibility import screens_experts
 
 from . import administrators_only
+from .expert_home import after_review
 from .pledge import require_pledge
 
 # What the page shows beside the assignment, read in the same query: the programme and its rubric
@@ -94,7 +95,9 @@ def _summary(criteria, score) -> list[dict]:
 
 
 # The view looks the assignment up before anything else, through assignments_for (which requires
-# the pledge): so the gate is asked only when that look-up fails.
+# the pledge): so the gate is asked only when that look-up fails. After publication the sheet is
+# closed: the expert gets the read-only "评审已结束" page instead of a 404.
+@after_review("assignment")
 @require_pledge("assignment", lookup_first=True)
 def score_sheet(request, pk):
     sheets = score_sheets_for(request.user)
