@@ -1,9 +1,11 @@
 """Cross-cutting security: CSP without inline script, escaped user text, refused uploads, the admin."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.urls import reverse
 
 from applications.models import EvidenceKind
@@ -80,3 +82,69 @@ def test_the_admin_is_behind_staff_login(client, applicant, administrator):
         client.force_login(user)
         response = client.get("/admin/portal/organisation/")
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+class CountingInput(io.RawIOBase):
+    """A request body of ``size`` bytes (``head``, filler, ``tail``) that records how much was read."""
+
+    def __init__(self, size: int, head: bytes = b"", tail: bytes = b""):
+        super().__init__()
+        self.size, self.head, self.tail, self.taken = size, head, tail, 0
+
+    def _byte_range(self, start, end):
+        filler_end = self.size - len(self.tail)
+        out = bytearray()
+        if start < len(self.head):
+            out += self.head[start:end]
+        middle = max(0, min(end, filler_end) - max(start, len(self.head)))
+        out += b"a" * middle
+        if end > filler_end:
+            out += self.tail[max(0, start - filler_end):end - filler_end]
+        return bytes(out)
+
+    def read(self, n=-1):
+        n = self.size - self.taken if n is None or n < 0 else min(n, self.size - self.taken)
+        data = self._byte_range(self.taken, self.taken + n)
+        self.taken += n
+        return data
+
+    def readline(self, limit=-1):
+        return self.read(limit if limit and limit > 0 else 65536)
+
+
+def wsgi_post(path: str, size: int, content_type: str, head: bytes = b"", tail: bytes = b""):
+    body = CountingInput(size, head, tail)
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "wsgi.input": body, "wsgi.errors": io.StringIO(), "REMOTE_ADDR": "198.51.100.1",
+        "CONTENT_LENGTH": str(size), "CONTENT_TYPE": content_type,
+        "HTTP_COOKIE": "csrftoken=" + "a" * 32,  # with a CSRF cookie, the CSRF check reads the body for its token
+    }
+    status = []
+    b"".join(WSGIHandler()(environ, lambda s, headers, *a: status.append(s)))
+    return int(status[0].split()[0]), body.taken
+
+
+@pytest.mark.django_db
+def test_a_too_big_form_post_is_refused_before_it_is_read():
+    size = 300 * 1024 * 1024  # the anonymous 300 MB POST of the report
+    status, taken = wsgi_post("/accounts/login/", size, "application/x-www-form-urlencoded")
+    assert status == 400
+    assert taken == 0
+
+
+@pytest.mark.django_db
+def test_a_too_big_multipart_post_is_refused_before_it_is_read(settings):
+    size = settings.EVIDENCE_MAX_FILE_BYTES + 2 * 1024 * 1024
+    head = (b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n")
+    status, taken = wsgi_post("/accounts/register/", size, "multipart/form-data; boundary=xyz", head,
+                              b"\r\n--xyz--\r\n")
+    assert status == 400
+    assert taken < 1024 * 1024
+
+
+@pytest.mark.django_db
+def test_a_form_post_under_the_limits_is_read(client, settings):
+    response = client.post(reverse("login"), {"username": "x", "password": "y", "filler": "字" * 100_000})
+    assert response.status_code == 200  # the login form again, with its error

@@ -31,6 +31,22 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Attempts are kept in the database (axes' default handler): shared by every web node, and an
 # administrator unlocks an account by deleting its row in the admin (访问尝试 / Access attempts).
 
+# Request bodies. Non-file data (form fields, or a whole urlencoded body): the application form's
+# page has 77 fields and 25,040 characters at most, about 0.23 MB once Chinese is URL-encoded (9
+# bytes a character); 2.5 MB leaves room, and a bigger body is refused (400) before it is read.
+# Files: one evidence file per request (EVIDENCE_MAX_FILE_BYTES, 20 MB); portal.uploads refuses a
+# multipart body over that plus 1 MB before reading it, and nginx's client_max_body_size (21m)
+# stops it even earlier. Files up to 2.5 MB stay in memory while parsed; bigger ones go to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Bulk import: one transaction per file, rolled back on any bad row; CSV and XLSX only, capped
 # (portal.imports; the expert-pool import uses the same caps). django-import-export wants the
 # format classes themselves, not their dotted paths.
