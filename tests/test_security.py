@@ -148,3 +148,33 @@ def test_a_too_big_multipart_post_is_refused_before_it_is_read(settings):
 def test_a_form_post_under_the_limits_is_read(client, settings):
     response = client.post(reverse("login"), {"username": "x", "password": "y", "filler": "字" * 100_000})
     assert response.status_code == 200  # the login form again, with its error
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lock_version", ["abc", "", "1.5", "-1"])
+def test_an_unreadable_lock_version_is_an_edit_conflict_not_a_skipped_check(client, lock_version):
+    from applications.models import Application
+    from tests.test_applications_views import form_data
+
+    app = ApplicationFactory(background="原来的背景。")
+    client.force_login(ApplicantFactory(organisation=app.organisation))
+    data = form_data(app, background="覆盖的背景。")
+    data["lock_version"] = lock_version
+    response = client.post(reverse("applications:edit", args=[app.pk]), data)
+    assert response.status_code == 400
+    assert "申报表已被他人修改" in response.content.decode()
+    assert "覆盖的背景。" in response.content.decode()  # the person's input is still on the page
+    stored = Application.objects.get(pk=app.pk)
+    assert stored.background == "原来的背景。" and stored.lock_version == app.lock_version
+
+
+@pytest.mark.django_db
+def test_the_current_lock_version_saves(client):
+    from applications.models import Application
+    from tests.test_applications_views import form_data
+
+    app = ApplicationFactory()
+    client.force_login(ApplicantFactory(organisation=app.organisation))
+    response = client.post(reverse("applications:edit", args=[app.pk]), form_data(app, background="新背景。"))
+    assert response.status_code == 302
+    assert Application.objects.get(pk=app.pk).background == "新背景。"

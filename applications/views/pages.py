@@ -83,7 +83,7 @@ def application_edit(request, pk):
             data.update(form.section_data())
         try:
             drafts.save_draft(request.user, app, data=data, team=team.rows(), conflicts=conflicts.rows(),
-                              lock_version=_int(request.POST.get("lock_version")))
+                              lock_version=_lock_version(request.POST.get("lock_version")))
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -97,11 +97,16 @@ def application_edit(request, pk):
     return render(request, "applications/edit.html", context, status=400)
 
 
-def _int(value):
+def _lock_version(value):
+    """The version the form was rendered with; None when the form sent none. A value that is not a
+    number (a tampered or mangled form) cannot prove the page is current: -1, which matches no
+    stored version, so the save is refused as a conflict and nothing stored is overwritten."""
+    if value is None:
+        return None
     try:
         return int(value)
-    except (TypeError, ValueError):
-        return None
+    except ValueError:
+        return -1
 
 
 @login_required
