@@ -73,3 +73,8 @@ def _forget_in_worker(task=None, **kwargs):
             _current.reset(token)
         except ValueError:  # set in another context (eager calls nest): just clear it
             _current.set("")
+
+
+# The deployment checks register on import. Until PortalConfig.ready() imports portal.checks, this
+# module is the one every process imports during django.setup() (the logging filter above).
+from portal import checks  # noqa: E402, F401
