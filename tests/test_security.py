@@ -178,3 +178,61 @@ def test_the_current_lock_version_saves(client):
     response = client.post(reverse("applications:edit", args=[app.pk]), form_data(app, background="新背景。"))
     assert response.status_code == 302
     assert Application.objects.get(pk=app.pk).background == "新背景。"
+
+
+def lying_docx(real: int, stated: int = 1000) -> bytes:
+    """A 'DOCX' whose document.xml inflates to ``real`` bytes while both its local and its central
+    header state ``stated`` (the CRC stays that of the real content)."""
+    import struct
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\x00" * real)
+    data = bytearray(buffer.getvalue())
+    name = b"word/document.xml"
+    local = data.find(name) - 30  # our member's local header (the name follows its 30 bytes)
+    assert data[local:local + 4] == b"PK\x03\x04"
+    struct.pack_into("<L", data, local + 22, stated)
+    central = data.find(b"PK\x01\x02", data.find(b"PK\x01\x02") + 1)  # the second central entry
+    assert data[central + 46:central + 46 + len(name)] == name
+    struct.pack_into("<L", data, central + 24, stated)
+    return bytes(data)
+
+
+@pytest.mark.django_db
+def test_a_zip_whose_headers_understate_its_size_is_refused_as_evidence():
+    import zipfile
+
+    content = lying_docx(real=8 * 1024 * 1024)  # about 8 KB on disk, 8 MB inflated, 1 KB stated
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # what the old check summed: the stated sizes
+        assert sum(info.file_size for info in archive.infolist()) < 2000
+    applicant = ApplicantFactory()
+    application = ApplicationFactory(organisation=applicant.membership.organisation)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(EvidenceRejected, match="计算说明.docx.*压缩内容异常（解压后超过.*疑似压缩炸弹"):
+        add_evidence(applicant, application, SimpleUploadedFile("计算说明.docx", content), kind=EvidenceKind.OTHER,
+                     description="x")
+
+
+@pytest.mark.django_db
+def test_a_zip_whose_headers_lie_within_the_budget_is_refused_too():
+    applicant = ApplicantFactory()
+    application = ApplicationFactory(organisation=applicant.membership.organisation)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(EvidenceRejected, match="记录的大小与实际内容不符"):
+        add_evidence(applicant, application, SimpleUploadedFile("说明.docx", lying_docx(real=20_000)),
+                     kind=EvidenceKind.OTHER, description="x")
+
+
+def test_the_archive_measure_counts_real_bytes_and_stops_at_the_budget():
+    from portal import archives
+
+    with pytest.raises(archives.ArchiveRefused) as refused:
+        archives.measure(io.BytesIO(lying_docx(real=50 * 1024 * 1024)), max_bytes=1024 * 1024)
+    assert refused.value.reason == "too_large"
+    honest = lying_docx(real=30_000, stated=30_000)
+    assert archives.measure(io.BytesIO(honest), max_bytes=1024 * 1024).inflated == 30_000 + len("<Types/>")

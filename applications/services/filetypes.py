@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from portal import archives
+
 MAX_EXPANSION_RATIO = 100
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
@@ -66,23 +68,22 @@ def describe(head: bytes) -> str:
 
 
 def _ooxml_kind(fileobj, size: int) -> str | None:
-    """'docx', 'xlsx' or None for a ZIP; raises SuspiciousArchive for a zip bomb."""
-    fileobj.seek(0)
+    """'docx', 'xlsx' or None for a ZIP; raises SuspiciousArchive for a zip bomb.
+
+    The members are inflated (portal.archives) with a running count that stops at the budget: a
+    crafted header that states a small size cannot hide what Word or LibreOffice would inflate."""
+    budget = min(MAX_UNCOMPRESSED_BYTES, MAX_EXPANSION_RATIO * max(size, 1))
     try:
-        with zipfile.ZipFile(fileobj) as archive:
-            entries = archive.infolist()
-            expanded = sum(e.file_size for e in entries)
-            # zipfile never yields more than an entry's declared size (the CRC check fails
-            # otherwise), so the declared sizes bound what python-docx/openpyxl will inflate.
-            if len(entries) > MAX_ZIP_ENTRIES or expanded > MAX_UNCOMPRESSED_BYTES or (
-                expanded > MAX_EXPANSION_RATIO * max(size, 1)
-            ):
-                raise SuspiciousArchive(f"{expanded / 1024 / 1024:.0f} MB, ×{expanded / max(size, 1):.0f}")
-            names = {e.filename for e in entries}
+        measured = archives.measure(fileobj, max_bytes=budget, max_entries=MAX_ZIP_ENTRIES)
     except zipfile.BadZipFile:
         return None
-    finally:
-        fileobj.seek(0)
+    except archives.ArchiveRefused as refused:
+        detail = {
+            "too_large": _("解压后超过%(mb)s MB") % {"mb": f"{budget / 1024 / 1024:.0f}"},
+            "too_many_entries": _("文件数超过%(n)d个") % {"n": MAX_ZIP_ENTRIES},
+        }.get(refused.reason, _("记录的大小与实际内容不符"))
+        raise SuspiciousArchive(str(detail)) from refused
+    names = measured.names
     if "[Content_Types].xml" not in names:
         return None
     if any(n.startswith("word/") for n in names):
