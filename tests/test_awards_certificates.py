@@ -83,3 +83,41 @@ def test_codes_are_unguessable_base32():
 
     codes = {new_code() for _n in range(200)}
     assert len(codes) == 200 and all(len(c) == 12 and set(c) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for c in codes)
+
+
+# --- issue 14: worded as an award certificate, joint awardees named everywhere the awardee is ------
+
+
+def test_the_certificate_names_the_award_the_awardee_and_joint_awardees_the_project_issuers_and_date(
+        client, published):
+    from awards.services.certificates import award_title, certificate_pdf
+    from tests.factories import OrganisationFactory
+
+    programme, apps = published
+    joint = sorted(["上海联合乙研究院", "上海联合甲有限公司"])
+    apps[0].joint_applicants.add(*(OrganisationFactory(name=name) for name in joint))
+    award = Award.objects.select_related("programme__determination").get(application=apps[0])
+    text = _text(certificate_pdf(award)).replace("\n", "").replace(" ", "")
+    assert award_title(programme) == "上海市重点产品质量攻关成果"
+    assert "上海市重点产品质量攻关成果一等奖" in text
+    assert f"{award.organisation_name}：联合获奖单位：{'、'.join(joint)}" in text
+    assert "“船舶废气洗涤脱硫设备关键质量性能攻关”项目" in text and "特发此证" in text
+    published_on = award.programme.determination.published_at.astimezone()
+    assert "上海市市场监督管理局" in text and f"{published_on.year}年{published_on.month}月{published_on.day}日" in text
+    assert "成果申报" not in text and text.count(str(programme.year)) == 1  # the year once, not the call's title
+    # the public list and the verification page name the joint applicants too
+    page = client.get(reverse("awards:public_list"), {"year": programme.year}).content.decode()
+    assert "联合申报单位：" in page and "上海联合甲有限公司" in page
+    verify = client.get(reverse("awards:verify", args=[award.verification_code])).content.decode()
+    assert "联合申报单位" in verify and "上海联合乙研究院" in verify
+
+
+def test_a_district_programmes_award_is_named_after_its_district():
+    from awards.services.certificates import award_title
+    from portal.models.programmes import Level, ProjectType
+    from tests.factories import DistrictFactory, ProgrammeFactory
+
+    jiading = DistrictFactory()
+    district = ProgrammeFactory(level=Level.DISTRICT, district=jiading)
+    assert award_title(district) == f"{jiading.name}重点产品质量攻关成果"
+    assert award_title(ProgrammeFactory(project_type=ProjectType.FLAGSHIP)) == "上海市产业质量提升标志性项目"

@@ -193,15 +193,15 @@ def test_the_level_split_high_end_share_sme_submissions_and_what_reached_review(
     assert f["share.sme"].detail["submissions"] == 3 and f["share.sme"].detail["tiers"]["三等奖"] == 2
 
 
-def test_the_previous_programme_is_the_latest_earlier_year_of_the_same_organiser(programmes, administrator):
+def test_the_previous_programme_is_the_same_organisers_programme_of_the_year_before(programmes, administrator):
     current, previous = programmes
-    previous.year = 2022  # no 2024 programme: the report compares with the latest earlier one
-    previous.save()
     ProgrammeFactory(year=2024, status=ProgrammeStatus.PUBLISHED)  # another organiser's: never compared
-    older = ProgrammeFactory(organiser=current.organiser, year=2020, status=ProgrammeStatus.PUBLISHED)
     r = report.build(current, viewer=administrator)
-    assert r.previous == previous and r.previous != older
-    assert r.figures["submissions"].previous == 4
+    assert r.previous == previous and r.figures["submissions"].previous == 4
+    previous.year = 2022  # a gap year is not 上年: no change column rather than a misleading one
+    previous.save()
+    r = report.build(current, viewer=administrator)
+    assert r.previous is None and r.figures["submissions"].change is None
 
 
 def test_the_page_says_which_assessment_splits_the_levels_and_lists_what_did_not_reach_review(
@@ -215,4 +215,4 @@ def test_the_page_says_which_assessment_splits_the_levels_and_lists_what_did_not
     assert "国际先进" in page and "国内领先" in page and "未评估（自行申报）" in page
     assert "退回修改后未重新提交 2 项" in page and "推荐单位未予推荐 1 项" in page
     assert "高端制造产品" in page and "高端装备、汽车、交通、集成电路" in page and "申报项数" in page
-    assert "同一主管部门最近的上一年度同类批次（2024 年度）" in page
+    assert "同一主管部门上一年度（2024 年度）的同类批次" in page

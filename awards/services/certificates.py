@@ -1,5 +1,9 @@
 """Certificates (获奖证书): one PDF per awarded project with a verification code and a QR code
-linking to the public verification page (settings.SITE_URL + /awards/verify/<code>/)."""
+linking to the public verification page (settings.SITE_URL + /awards/verify/<code>/).
+
+Worded as an award certificate: the awardee (and the joint awardees), the project, the award as
+"上海市重点产品质量攻关成果 二等奖" (the area and the programme's project type, then the tier), the
+issuers (the programme's organisers) and the date of publication."""
 
 import base64
 import io
@@ -9,9 +13,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.models.programmes import ProjectType
+from portal.text import clean_text
+
 from ..models import Award
 from ..models.awards import AWARDED_TIERS
 from .pdf import render_pdf
+from .publication import joint_names
+
+KEY_PRODUCT_AWARD = "重点产品质量攻关成果"
 
 
 def verification_url(award: Award) -> str:
@@ -29,6 +39,17 @@ def qr_svg_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def award_title(programme) -> str:
+    """上海市重点产品质量攻关成果 (嘉定区… for a district programme); for the other project types the
+    type's name, as a project (上海市产业质量提升标志性项目)."""
+    if programme.project_type == ProjectType.KEY_PRODUCT:
+        name = KEY_PRODUCT_AWARD
+    else:
+        name = str(ProjectType(programme.project_type).label)
+        name = name if name.endswith(("成果", "项目")) else f"{name}项目"
+    return f"{programme.area_name}{name}"
+
+
 def certificate_pdf(award: Award) -> bytes:
     programme = award.programme
     determination = getattr(programme, "determination", None)
@@ -36,6 +57,10 @@ def certificate_pdf(award: Award) -> bytes:
     context = {
         "award": award,
         "programme": programme,
+        "award_title": award_title(programme),
+        "awardee": clean_text(award.organisation_name),
+        "joint": clean_text(joint_names([award.application_id]).get(award.application_id, "")),
+        "project": clean_text(award.project_name),
         "organisers": programme.organiser_name_list,
         "date": timezone.localdate(issued) if issued else timezone.localdate(),
         "url": verification_url(award),

@@ -22,6 +22,19 @@ from ..permissions import may_publish, may_unpublish
 from .determination import _tell_administrators, determination_for
 
 
+def joint_names(application_ids) -> dict[int, str]:
+    """Application id → its joint applicants (联合申报单位) as one line, "乙公司、丙研究院"; one query.
+    The public list, the verification page and the certificate name them beside the awardee."""
+    from applications.models import Application
+
+    names = defaultdict(list)
+    rows = Application.joint_applicants.through.objects.filter(application_id__in=list(application_ids))
+    for application_id, name in rows.order_by("organisation__name", "pk").values_list("application_id",
+                                                                                     "organisation__name"):
+        names[application_id].append(name)
+    return {key: "、".join(value) for key, value in names.items()}
+
+
 def _check(decision):
     if not decision:
         raise PermissionDenied(decision.reason)

@@ -1,6 +1,6 @@
 """The annual report (年度质量攻关情况通报, seed 003) of one programme, with the change from the
-previous programme (较上年): the latest earlier year's programme of the same organiser and project
-type (a Programme has no field naming the one it compares with, so the year decides; the report
+previous programme (较上年): the programme of the same organiser and project type in the year
+before (a Programme has no field naming the one it compares with, so the year decides; the report
 names the year it compares with).
 
 Counts are over the applications that reached review: endorsed by their recommender, self-declared
@@ -222,10 +222,10 @@ def rows_for(programme) -> tuple[list[Row], bool]:
 
 
 def previous_programme(programme, viewer=None):
-    """The latest earlier year's programme of the same organiser and type, if this viewer may see
-    its figures."""
+    """上年: the programme of the same organiser and type in the year before, if this viewer may see
+    its figures (none, no change column: a gap year is not "上年")."""
     previous = Programme.objects.filter(organiser_id=programme.organiser_id, project_type=programme.project_type,
-                                        year__lt=programme.year).order_by("-year", "-pk").first()
+                                        year=programme.year - 1).order_by("-pk").first()
     if previous and (is_public(previous) or (viewer and administers_programme(viewer, previous))):
         return previous
     return None
