@@ -214,3 +214,15 @@ def test_word_tables_have_fixed_widths_and_the_team_header_repeats_and_rows_do_n
     contact = next(t for t in document.tables if t.cell(0, 0).text == "项目名称")
     mobile_column = [int(c.get(qn("w:w"))) for c in contact._tbl.tblGrid.findall(qn("w:gridCol"))][3]
     assert mobile_column >= 2000  # 36 mm in twips: an 11-digit mobile number fits on one line
+
+
+# --- wording: the seeds' terms ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_home_page_uses_the_seeds_terms_and_no_publicity_step_the_standard_lacks(client):
+    from django.urls import reverse
+
+    page = client.get(reverse("home")).content.decode()
+    assert "证实性材料" in page and "证明材料" not in page
+    assert "公示" not in page and "向社会公布" in page
