@@ -11,13 +11,17 @@ from portal.models import ProjectCategory
 from ..forms import PublicFilterForm
 from ..permissions import is_public
 from ..services import exports, report
+from ..verification import candidates, looks_like_code, normalise_code
 from ..visibility import public_awards, published_programmes, report_programmes_for
 
 
 def public_list(request):
-    code = request.GET.get("code", "").strip()
-    if code and code.isalnum() and len(code) <= 16:
-        return redirect("awards:verify", code=code.upper())
+    typed = request.GET.get("code", "")
+    if typed.strip():
+        code = normalise_code(typed)
+        if looks_like_code(code):
+            return redirect("awards:verify", code=code)
+        return _not_found(request, typed)
     awards = public_awards()
     archive = list(awards.values("programme__year").annotate(n=Count("pk")).order_by("-programme__year"))
     years = [row["programme__year"] for row in archive]
@@ -41,8 +45,20 @@ def public_list(request):
 
 
 def verify(request, code):
-    award = get_object_or_404(public_awards(), verification_code=code.strip().upper())
+    """证书有效 (the award, on awards/verify.html) or 未找到该证书, each on a page of its own. The
+    code is read as people type it (awards.verification); the QR code's link is already exact."""
+    normalised = normalise_code(code)
+    wanted = candidates(normalised) if looks_like_code(normalised) else []
+    found = {a.verification_code: a for a in public_awards().filter(verification_code__in=wanted)}
+    award = next((found[c] for c in wanted if c in found), None)  # the code as typed first
+    if award is None:
+        return _not_found(request, code)
     return render(request, "awards/verify.html", {"award": award})
+
+
+def _not_found(request, typed: str):
+    # 404 for machines (a link checker, a crawler); the page says what to check for people.
+    return render(request, "awards/verify_result.html", {"typed": typed.strip()[:40]}, status=404)
 
 
 def report_page(request, pk):
