@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import accounts, audit, auth, dashboards, jobs, notifications, programmes
+from portal.views import accounts, audit, auth, dashboards, health, jobs, notifications, programmes
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
-    path("healthz/", dashboards.healthz, name="healthz"),
+    path("healthz/", dashboards.healthz, name="healthz"),  # liveness: the process answers
+    path("readyz/", health.readyz, name="readyz"),  # readiness: database, cache, broker, storage, worker
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", auth.PasswordResetView.as_view(), name="password_reset"),
