@@ -294,7 +294,7 @@ def _build(application, version: int, data: dict) -> dict:
 
 def render_html(context: dict) -> str:
     """The print HTML (its CSS is inline: WeasyPrint is not subject to the web pages' CSP)."""
-    return render_to_string(TEMPLATE, context)
+    return clean_text(render_to_string(TEMPLATE, _clean(context)))
 
 
 def section_headings(context: dict) -> list[str]:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from portal.text import clean_text
+
 STYLESHEET = "awards/awards-print.css"
 
 
@@ -32,6 +34,6 @@ def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
 
     font_config, css, fetcher = _engine()
-    html = render_to_string(template, context)
+    html = clean_text(render_to_string(template, context))  # no stored control character reaches the PDF
     return HTML(string=html, base_url=(Path(settings.BASE_DIR) / "static").as_uri() + "/",
                 url_fetcher=fetcher).write_pdf(stylesheets=[css], font_config=font_config)
