@@ -269,3 +269,69 @@ def test_every_set_up_page_renders_without_inline_scripts_or_styles(client, prog
         assert response.status_code == 200, response.request["PATH_INFO"]
         assert " style=" not in html and "<script>" not in html
         assert "<script " not in html.split("</head>", 1)[1], response.request["PATH_INFO"]
+
+
+# ---- can the pool staff the programme? ------------------------------------------------------------
+
+
+def test_overview_warns_when_the_pool_cannot_staff_every_project(client, programme, category, administrator):
+    programme.experts_per_application = 5
+    programme.save()
+    apps, experts = pool(programme, category, n_apps=3, n_experts=4)
+    client.force_login(administrator)
+    page = client.get(reverse("scoring:assign_overview", args=[programme.pk])).content.decode()
+    assert "每项需 5 位，符合条件的仅 4 位：3 个项目无法配齐评审专家。" in page
+    for app in apps:
+        assert reverse("scoring:assign_application", args=[app.pk]) in page
+    # One more expert in the pool and the warning is gone.
+    expert_for(category)
+    page = client.get(reverse("scoring:assign_overview", args=[programme.pk])).content.decode()
+    assert "无法配齐" not in page and "专家库不足" not in page
+
+
+def test_staffing_counts_what_the_solver_may_use(programme, category, administrator):
+    from scoring.services.assignment import staffing_check
+
+    programme.experts_per_application = 4
+    programme.save()
+    app, other = reviewable(programme, category), reviewable(programme, category)
+    experts = [expert_for(category, work_unit=f"第{n}研究院") for n in range(4)]
+    expert_for(category, work_unit="第0研究院")  # the same unit as experts[0]: counts once
+    expert_for(ProjectCategoryFactory(code="ic", name="集成电路"))  # no matching expertise
+    inactive = expert_for(category, work_unit="停用研究院")
+    inactive.is_active = False
+    inactive.save()
+    assert staffing_check(programme).short == []
+    set_conflict(administrator, experts[1], app, "曾任职")
+    assign(experts[2], app)  # assigned experts count, as do the rest of their units' absence
+    check = staffing_check(programme)
+    assert [(s.application_id, s.eligible) for s in check.short] == [(app.pk, 3)]
+    assert check.fewest == 3 and other.pk not in {s.application_id for s in check.short}
+    # A panel covering the category makes an expert without that expertise eligible.
+    outsider = expert_for(ProjectCategoryFactory(code="ai", name="人工智能"), work_unit="面板研究院")
+    panel = Panel.objects.create(programme=programme, name="装备组")
+    panel.categories.add(category)
+    panel.experts.add(outsider)
+    assert staffing_check(programme).short == []
+
+
+def test_overview_warns_when_the_maximum_load_is_too_small(client, programme, category, administrator):
+    programme.max_load_per_expert = 1
+    programme.save()
+    pool(programme, category, n_apps=4, n_experts=3)
+    client.force_login(administrator)
+    page = client.get(reverse("scoring:assign_overview", args=[programme.pk])).content.decode()
+    assert "尚需分配 8 人次，专家库中在库专家最多还能评审 3 人次（每位专家最多 1 项）。" in page
+    assert "无法配齐评审专家。" not in page  # each project alone could be staffed
+
+
+def test_no_staffing_warning_once_assignment_is_closed(client, programme, category, administrator):
+    from portal.models import ProgrammeStatus
+
+    programme.experts_per_application = 5
+    programme.status = ProgrammeStatus.DETERMINING
+    programme.save()
+    pool(programme, category, n_apps=2, n_experts=1)
+    client.force_login(administrator)
+    page = client.get(reverse("scoring:assign_overview", args=[programme.pk])).content.decode()
+    assert "无法配齐" not in page

@@ -218,3 +218,72 @@ def send_reminders(user, programme, *, via: str = "web") -> int:
     audit.record(user, "assignment.remind", programme, via=via, changes={
         "experts": [None, [e.pk for e in experts]], "unsubmitted": [None, sum(counts.values())]})
     return len(experts)
+
+
+# ---- can the pool staff the programme? ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    application_id: int
+    eligible: int  # experts who can review it: those assigned, plus one per work unit still assignable
+
+
+@dataclass
+class StaffingCheck:
+    """What stands in the way of giving every project its ``k`` experts, before anyone tries."""
+
+    k: int
+    short: list  # Shortfall, fewest eligible first
+    need: int  # assignments still to make
+    capacity: int  # assignments the experts in the pool can still take (maximum load)
+    max_load: int
+
+    @property
+    def fewest(self) -> int | None:
+        return self.short[0].eligible if self.short else None
+
+    def messages(self) -> list[str]:
+        found = []
+        if self.short:
+            found.append(_("每项需 %(k)d 位，符合条件的仅 %(n)d 位：%(count)d 个项目无法配齐评审专家。") % {
+                "k": self.k, "n": self.fewest, "count": len(self.short)})
+        if self.need > self.capacity:
+            found.append(_("尚需分配 %(need)d 人次，专家库中在库专家最多还能评审 %(capacity)d 人次"
+                           "（每位专家最多 %(max)d 项）。") % {
+                "need": self.need, "capacity": self.capacity, "max": self.max_load})
+        return found
+
+
+def staffing_check(programme) -> StaffingCheck:
+    """Per reviewable project, how many experts could review it under the solver's hard rules
+    (scoring.services.solver: in the pool and active, a matching category, no conflict or earlier
+    removal, one expert per work unit), and whether the pool's remaining load covers what is
+    missing. The same few queries as a proposal's set-up, whatever the size of the programme."""
+    problem, _summary = build_problem(programme, seed=0)
+    experts = {e.id: e for e in problem.experts}
+    units_by_category = defaultdict(lambda: defaultdict(list))  # category → unit → available expert ids
+    for expert in experts.values():
+        if expert.available:
+            for category in expert.categories:
+                units_by_category[category][expert.unit].append(expert.id)
+    barred = defaultdict(set)  # application → experts it may not have
+    for app_id, expert_id in problem.conflicts | problem.excluded:
+        barred[app_id].add(expert_id)
+    short, need = [], 0
+    for app in problem.applications:
+        if len(app.assigned) >= problem.k:
+            continue
+        need += problem.k - len(app.assigned)
+        taken = {experts[e].unit for e in app.assigned if e in experts}
+        units = units_by_category.get(app.category, {}) if app.category is not None else {}
+        if barred.get(app.id):
+            free = sum(1 for unit, ids in units.items()
+                       if unit not in taken and any(e not in barred[app.id] for e in ids))
+        else:
+            free = len(units.keys() - taken)
+        if len(app.assigned) + free < problem.k:
+            short.append(Shortfall(app.id, len(app.assigned) + free))
+    capacity = sum(max(0, problem.max_load - e.load) for e in experts.values() if e.available)
+    short.sort(key=lambda s: (s.eligible, s.application_id))
+    return StaffingCheck(problem.k, short, need, capacity, problem.max_load)

@@ -15,6 +15,7 @@ from portal.models import Job
 from portal.services.errors import DomainError
 from scoring.job_handlers import AUTO_ASSIGN
 from scoring.models import Assignment, AssignmentStatus, ExpertProfile, ScoreStatus
+from scoring.permissions import ASSIGNABLE_STATUSES
 from scoring.review_forms import AssignExpertForm, AutoAssignForm, ReasonForm, ReassignForm, active_experts
 from scoring.services import assignment as assignment_service
 from scoring.services.assignment_problem import reviewable_applications
@@ -59,10 +60,27 @@ def assignment_overview(request, pk):
            .order_by("-created_at").first())
     return render(request, "scoring/assign_overview.html", {
         "programme": programme, "page": page, "k": k, "summary": summary, "loads": expert_loads(programme),
+        "staffing": _staffing(programme),
         "late": assignment_service.late_assignments(programme).values("expert_id").distinct().count(),
         "job": job, "proposals": proposals_for(request.user).filter(programme=programme)[:5],
         "auto_form": AutoAssignForm(),
     })
+
+
+SHORT_LISTED = 10  # projects named in the warning; the rest are counted
+
+
+def _staffing(programme) -> dict | None:
+    """The warning when the pool cannot staff the programme (while experts can be assigned)."""
+    if programme.status not in ASSIGNABLE_STATUSES:
+        return None
+    check = assignment_service.staffing_check(programme)
+    messages_ = check.messages()
+    if not messages_:
+        return None
+    names = Application.objects.in_bulk([s.application_id for s in check.short[:SHORT_LISTED]])
+    short = [{"application": names[s.application_id], "eligible": s.eligible} for s in check.short[:SHORT_LISTED]]
+    return {"messages": messages_, "short": short, "more": max(0, len(check.short) - SHORT_LISTED), "k": check.k}
 
 
 @administrators_only
