@@ -33,12 +33,22 @@ def new_id() -> str:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``record.request_id`` ("-" outside a request or task)."""
+    """Adds ``record.request_id`` ("-" outside a request or task). Django logs a request's 4xx/5xx
+    line after the middleware has finished; it passes the request along, which carries the id."""
 
     def filter(self, record):
         if not getattr(record, "request_id", None):
-            record.request_id = _current.get() or "-"
+            record.request_id = _current.get() or getattr(getattr(record, "request", None), "request_id", "") or "-"
         return True
+
+
+@signals.setup_logging.connect(weak=False)
+def _keep_django_logging(loglevel=None, **kwargs):
+    """A receiver here tells the Celery worker not to replace the logging Django configured from
+    settings.LOGGING: worker lines get the same format, JSON in production, with the request id.
+    The worker's --loglevel still sets how much it says."""
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 @signals.before_task_publish.connect(weak=False)
