@@ -154,12 +154,16 @@ def test_joint_applicants_are_printed_under_the_applicant_on_the_pdf_and_the_wor
 def test_every_page_after_the_first_is_headed_table_a1_continued_however_long_the_text():
     long = "\n".join(f"第{n}段：主轴热变形补偿、轴承预紧与装配工艺的逐项验证记录。" * 3 for n in range(40))
     app = submitted(complete_application(project_name="长文本攻关", innovation=long[:3000], quality_level=long[:3000]))
-    _context, pdf, _docx = render(app)
+    _context, pdf, docx = render(app)
     pages = pdf_pages(pdf)
     assert len(pages) >= 5  # the narratives overflow parts 2 and 3
     assert "表A.1（续）" not in pages[0]
     for number, page in enumerate(pages[1:], start=2):
         assert "表A.1（续）" in page, f"page {number} lacks its heading"
+    # Word: the header of every page but the first
+    section = Document(io.BytesIO(docx)).sections[0]
+    assert section.different_first_page_header_footer
+    assert section.header.paragraphs[0].text == "表A.1（续）" and section.first_page_header.paragraphs[0].text == ""
 
 
 @pytest.mark.django_db
