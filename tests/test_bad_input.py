@@ -17,6 +17,7 @@ from collections import Counter
 import pytest
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -545,3 +546,34 @@ def test_the_corpus_module_is_what_the_suite_feeds():
     assert {"formula_hyperlink", "dde_minus", "vertical_tab_from_word", "bell", "ten_thousand_chars", "emoji",
             "rtl_override", "script_tag"} <= names
     assert any(len(v) == 10000 for _n, v in CORPUS)
+
+
+# --- the data migration: rows stored before input was normalised ---------------------------------
+
+
+def test_the_data_migration_cleans_stored_text_but_never_the_audit_trail(world):
+    from django.apps import apps as django_apps
+
+    from applications.models import ApplicationVersion, TeamMember
+    from portal.models import AuditEntry
+
+    migration = importlib.import_module("applications.migrations.0004_clean_control_characters")
+    app = world["app"]
+    Application.objects.filter(pk=app.pk).update(project_name="项目\x0b名称\x07", background="甲\r\n乙\x1b",
+                                                 organisation_snapshot={"name": "单位\x07", "list": ["\x0b"]})
+    Organisation.objects.filter(pk=app.organisation_id).update(name="单位\x1f名称")
+    TeamMember.objects.filter(application=app).update(work_unit="质量\x0b部")
+    version = ApplicationVersion.objects.create(application=app, number=99, data={"background": "A\x0bB"})
+    entry = AuditEntry.objects.create(action="application.save_draft", object_id=str(app.pk), object_repr="旧\x0b",
+                                      content_type=ContentType.objects.get_for_model(Application),
+                                      note="旧\x07记录")  # immutable: the writers sanitise instead
+    migration.clean_rows(django_apps, None)
+    app.refresh_from_db()
+    assert (app.project_name, app.background) == ("项目\n名称", "甲\n乙")
+    assert app.organisation_snapshot == {"name": "单位", "list": ["\n"]}
+    assert Organisation.objects.get(pk=app.organisation_id).name == "单位名称"
+    assert set(TeamMember.objects.filter(application=app).values_list("work_unit", flat=True)) == {"质量\n部"}
+    version.refresh_from_db()
+    assert version.data == {"background": "A\nB"}
+    entry.refresh_from_db()
+    assert (entry.note, entry.object_repr) == ("旧\x07记录", "旧\x0b")
