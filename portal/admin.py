@@ -3,10 +3,12 @@
 from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin, ImportMixin
 
+from portal.form_text import CleanInputMixin, CleanModelForm
 from portal.imports import ImportRefused
 from portal.models import (
     AuditEntry,
@@ -28,7 +30,10 @@ admin.site.site_title = _("质量攻关成果平台管理")
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Records each admin change in the audit trail, with before/after of the changed fields."""
+    """Records each admin change in the audit trail, with before/after of the changed fields. Its
+    forms normalise text and check dates like every other form (portal.form_text)."""
+
+    form = CleanModelForm
 
     def save_model(self, request, obj, form, change):
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
@@ -62,8 +67,18 @@ class CappedImportMixin:
             super().add_data_read_fail_error_to_form(form, e)
 
 
+class UserChangeForm(CleanInputMixin, auth_forms.UserChangeForm):
+    pass
+
+
+class UserCreationForm(CleanInputMixin, auth_forms.AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(CappedImportMixin, ImportMixin, AuditedAdmin, BaseUserAdmin):
+    form = UserChangeForm  # Django's user forms (password fields left exactly as typed), cleaned
+    add_form = UserCreationForm
     resource_classes = [RecommenderUserResource]
     list_display = ("username", "full_name", "role", "recommending_unit", "organiser", "is_active")
     list_filter = ("role", "is_active", "is_staff")
@@ -127,6 +142,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """Records that only the services write (audit rows, determinations, rubric links): the admin
     shows them and nothing else."""
 
+    form = CleanModelForm
+
     def has_add_permission(self, request):
         return False
 
@@ -149,6 +166,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
+    form = CleanModelForm
     list_display = ("created_at", "recipient", "subject", "read_at")
     readonly_fields = ("created_at",)
 

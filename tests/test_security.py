@@ -236,3 +236,22 @@ def test_the_archive_measure_counts_real_bytes_and_stops_at_the_budget():
     assert refused.value.reason == "too_large"
     honest = lying_docx(real=30_000, stated=30_000)
     assert archives.measure(io.BytesIO(honest), max_bytes=1024 * 1024).inflated == 30_000 + len("<Types/>")
+
+
+@pytest.mark.django_db
+def test_the_admins_forms_normalise_text_and_keep_passwords_as_typed(client, superuser):
+    from portal.models import District, User
+
+    client.force_login(superuser)
+    response = client.post("/admin/portal/user/add/", {
+        "username": "newadmin", "usable_password": "true",
+        "password1": " Pass\x0bword-2026 ", "password2": " Pass\x0bword-2026 ", "role": "applicant",
+        "full_name": "王\x0b五\x07",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="newadmin")
+    assert user.check_password(" Pass\x0bword-2026 ") and user.full_name == "王\n五"
+    assert client.get(f"/admin/portal/user/{user.pk}/change/").status_code == 200
+    response = client.post("/admin/portal/district/add/", {"name": "浦东\x0b新区\x07", "code": "pd", "order": "1"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert District.objects.filter(name="浦东\n新区").exists()
