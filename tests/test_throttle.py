@@ -55,3 +55,20 @@ def test_password_reset_sends_at_most_three_mails_per_address_an_hour(client, ap
         assert response.status_code == 302  # the same answer every time: nothing leaks
     assert len(mail.outbox) == 3
     assert client.post(reverse("password_reset"), {"email": applicant.email}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_registration_and_reset_limits_count_each_real_client(client, settings, applicant):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for i in range(12):  # twelve people behind the same proxy, each registering once
+        response = client.post(reverse("register"), {"username": f"u{i}"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+                               **proxy)
+        assert response.status_code == 200
+    statuses = [client.post(reverse("register"), {"username": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.99",
+                            **proxy).status_code for _ in range(11)]
+    assert statuses[-1] == 429  # one real client over its limit is still stopped
+    for i in range(6):
+        response = client.post(reverse("password_reset"), {"email": f"n{i}@example.cn"},
+                               HTTP_X_FORWARDED_FOR=f"198.51.100.{i}", **proxy)
+        assert response.status_code == 302
