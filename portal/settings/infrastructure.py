@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_str
 from .paths import BASE_DIR, VAR_DIR
@@ -37,7 +38,9 @@ MEDIA_URL = "/media/"
 # S3-compatible bucket when PORTAL_STORAGE=s3 (or a bucket name is given). Several web and worker
 # nodes need the bucket: local disk is one node's (portal/checks.py refuses it with PORTAL_NODES > 1).
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
-PORTAL_STORAGE = env_str("PORTAL_STORAGE", "s3" if AWS_STORAGE_BUCKET_NAME else "local").lower()
+PORTAL_STORAGE = (env_str("PORTAL_STORAGE") or ("s3" if AWS_STORAGE_BUCKET_NAME else "local")).strip().lower()
+if PORTAL_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"PORTAL_STORAGE must be local or s3, not {PORTAL_STORAGE!r}.")
 # How long a presigned download URL lives: it is made after the permission check, for one click.
 PORTAL_DOWNLOAD_URL_EXPIRY = env_int("PORTAL_DOWNLOAD_URL_EXPIRY", 60)
 if PORTAL_STORAGE == "s3":
