@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.demo import form_data, team_rows
 from applications.models import EvidenceKind
-from applications.models.choices import LEADING_EVIDENCE_KINDS, AdvancementLevel
+from applications.models.choices import AdvancementLevel
 from applications.models.recommendation import ActualEffect, LeadingDegree
 from applications.services import drafts, evidence, recommendation, submission
 from portal.models import ProjectCategory, RecommendingUnit, User
@@ -73,15 +73,15 @@ def draft(applicant, programme, name: str, category: str, channel: str, *, seed:
     app = drafts.save_draft(applicant, app, data=data, team=team_rows(rng, org), via=VIA)
     evidence.add_evidence(applicant, app, pdf_file("signature-page.pdf", "Signature page"),
                           kind=EvidenceKind.SIGNATURE_PAGE, description="三位负责人签字并加盖公章", via=VIA)
-    evidence.add_evidence(applicant, app, pdf_file("test-report.pdf", "Test report"), kind=LEADING_EVIDENCE_KINDS[0],
+    evidence.add_evidence(applicant, app, pdf_file("test-report.pdf", "Test report"), kind=EvidenceKind.TEST_REPORT,
                           description="第三方检测报告", via=VIA)
     evidence.add_evidence(applicant, app, pdf_file("calculation.pdf", "Calculation"), kind=EvidenceKind.CALCULATION,
                           description="经济效益计算说明", via=VIA)
     return app
 
 
-def submitted(applicant, programme, name, category, channel, *, seed):
-    app = draft(applicant, programme, name, category, channel, seed=seed)
+def submitted(applicant, programme, name, category, channel, *, seed, level=AdvancementLevel.LEADING):
+    app = draft(applicant, programme, name, category, channel, seed=seed, level=level)
     return submission.submit(applicant, app, via=VIA)
 
 
@@ -92,10 +92,12 @@ def endorse(app, *, street_only: bool = False):
         return app
     actors = ["nanxiang", "jiading_bureau"] if app.recommender.name == NANXIANG else [
         CHANNELS["group" if app.recommender.name == SAIC else "bureau"][1]]
+    leading = app.advancement_level == AdvancementLevel.LEADING
     for username in actors[:1] if street_only else actors:
         recommendation.endorse(
-            user(username), app, opinion="经核实，项目成效属实，技术水平在同行业中领先，同意推荐。",
-            actual_effect=ActualEffect.SIGNIFICANT, leading_degree=LeadingDegree.DOMESTIC,
+            user(username), app, opinion="经核实，项目成效属实，同意推荐。",
+            actual_effect=ActualEffect.SIGNIFICANT if leading else ActualEffect.GOOD,
+            leading_degree=LeadingDegree.DOMESTIC if leading else LeadingDegree.INDUSTRY,
             completion_date=app.completion_date, via=VIA)
         app.refresh_from_db()
     return app

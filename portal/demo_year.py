@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Application
+from applications.models.choices import AdvancementLevel
+from applications.services import recommendation
 from awards.services import determination, publication
 from portal import credit_code
 from portal import demo_steps as step
@@ -29,6 +31,7 @@ from portal.models.programmes import Level, ProgrammeStatus, ProjectType
 from portal.models.users import Role
 from portal.services.accounts import register_applicant
 from portal.services.programmes import transition_programme
+from scoring.models import Rubric
 from scoring.services.conflicts import declare_conflict
 from scoring.services.rubrics import assign_rubric
 
@@ -156,8 +159,6 @@ def _programme(admin, year: int, *, experts: int = 5) -> tuple[Programme, bool]:
     if new:
         programme.accepted_units.set(RecommendingUnit.objects.filter(
             kind__in=[Kind.DISTRICT_BUREAU, Kind.GROUP_COMPANY, Kind.INDUSTRY_ASSOCIATION]))
-        from scoring.models import Rubric
-
         assign_rubric(admin, programme, Rubric.objects.get(code="table_b1"), via=step.VIA)
         programme = transition_programme(admin, programme, "open", via=step.VIA)
     return programme, new
@@ -165,8 +166,9 @@ def _programme(admin, year: int, *, experts: int = 5) -> tuple[Programme, bool]:
 
 def _submit_all(programme, projects, seed: int) -> list[Application]:
     apps = []
-    for n, (username, name, category, channel, _strength) in enumerate(projects):
-        app = step.submitted(step.user(username), programme, name, category, channel, seed=seed + n)
+    for n, (username, name, category, channel, strength) in enumerate(projects):
+        level = AdvancementLevel.LEADING if strength >= 0.6 else AdvancementLevel.ABOVE_INDUSTRY
+        app = step.submitted(step.user(username), programme, name, category, channel, seed=seed + n, level=level)
         apps.append(step.endorse(app))
     return apps
 
@@ -240,9 +242,11 @@ def _open(municipal, district):
     if Application.objects.filter(programme__in=[municipal, district], organisation=applicant.membership.organisation
                                   ).exists():
         return
+    now = timezone.now()
+    if any(p.status != ProgrammeStatus.OPEN or (p.submission_deadline and p.submission_deadline <= now)
+           for p in (municipal, district)):
+        return  # programmes of an older demo, closed by now: nothing to apply to
     returned = step.submitted(applicant, district, "精密齿轮箱噪声控制攻关", "equipment", "street", seed=1)
-    from applications.services import recommendation
-
     recommendation.return_to_applicant(
         step.user("nanxiang"), returned, "请补充攻关后12个月的销售额计算依据，并上传第三方检测报告的完整版本。",
         sections=["effect", "evidence"], via=step.VIA)
