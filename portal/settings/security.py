@@ -53,6 +53,9 @@ FILE_UPLOAD_HANDLERS = [
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the audit trail records imports (via="import")
 IMPORT_EXPORT_FORMATS = [CappedCSV, CappedXLSX]
+# Between the preview and the confirmation the file waits in the default storage (the bucket when
+# one is configured), not in one web node's /tmp: the confirmation may reach another node.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 2000)
 # A 2,000-row template file inflates to about 2 MB. An 869 KB file that inflates to 204 MB took openpyxl
 # 11.5 s and 55 MB to read; it is now refused after 10 MB of inflating, in milliseconds.
