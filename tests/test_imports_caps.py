@@ -203,3 +203,18 @@ def test_the_expert_import_has_the_same_row_cap(settings, administrator):
     assert not report.ok and not report.created
     assert "一次最多导入 3 行数据" in report.errors[0].message
 
+
+
+def test_an_xlsx_whose_headers_lie_about_sizes_is_refused(settings):
+    import struct
+
+    data = bytearray(xlsx_bytes(UNIT_HEADERS, [["上海市质量协会", "行业协会", "", "", "", "", ""]]))
+    name = b"xl/worksheets/sheet1.xml"
+    local = data.find(name) - 30  # our member's local header; its name follows the header's 30 bytes
+    central = data.find(b"PK\x01\x02")
+    while data[central + 46:central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 1)
+    struct.pack_into("<L", data, local + 22, 10)
+    struct.pack_into("<L", data, central + 24, 10)
+    with pytest.raises(imports.ImportRefused, match="文件结构异常"):
+        imports.CappedXLSX().create_dataset(bytes(data))
