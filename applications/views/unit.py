@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.form_text import CleanForm
 from portal.services.errors import DomainError
 
 from ..services import units
 from .recommendation import recommender_unit
 
 
-class UnitContactForm(forms.Form):
+class UnitContactForm(CleanForm):
     contact_person = forms.CharField(label=gettext_lazy("联系人"), max_length=64, required=False)
     contact_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=32, required=False)
 
