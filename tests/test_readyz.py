@@ -86,3 +86,35 @@ def test_the_storage_check_writes_reads_and_deletes_in_the_bucket(client, settin
 
 def test_healthz_stays_the_liveness_check(client):
     assert client.get("/healthz/").content == b"ok"
+
+
+PRODUCTION_PROBE = (
+    "import django; django.setup(); from django.test import Client; c = Client(); "
+    "print('READYZ', c.get('/readyz/').status_code, 'HEALTHZ', c.get('/healthz/').status_code, "
+    "'HOME', c.get('/').status_code)"
+)
+
+
+def test_in_production_probes_answer_over_plain_http_while_pages_redirect_to_https(tmp_path):
+    """The proxy and the orchestrator probe the node over HTTP; SECURE_SSL_REDIRECT spares them."""
+    import os
+    import subprocess
+    import sys
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/12"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI has one)")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings.production", SECRET_KEY="s" * 60,
+               ALLOWED_HOSTS="testserver", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL=url,
+               MEDIA_ROOT=str(tmp_path / "media"), PORTAL_VAR_DIR=str(tmp_path / "var"),
+               READYZ_REQUIRE_WORKER="false")
+    env.pop("CACHE_REDIS_URL", None)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", PRODUCTION_PROBE], cwd=root, env=env, capture_output=True, text=True)
+    assert "READYZ 200 HEALTHZ 200 HOME 301" in out.stdout, out.stdout + out.stderr
