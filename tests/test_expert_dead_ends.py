@@ -57,6 +57,7 @@ def published():
     first, second, recused = (reviewable(programme, project_name=name) for name in ("甲项目", "乙项目", "丙项目"))
     scores = [give_score(first, expert, 81), give_score(second, expert, 67)]
     hidden = give_score(recused, expert, 50, assignment_status=AssignmentStatus.RECUSED)
+    ConfidentialityPledge.objects.create(expert=expert, programme=programme, statement="承诺")
     programme.status = ProgrammeStatus.PUBLISHED
     programme.save()
     return programme, expert, scores, hidden
@@ -94,6 +95,12 @@ def test_after_publication_others_still_get_404(client, published):
     assert client.get(reverse("scoring:score_sheet", args=[scores[1].assignment_id])).status_code == 404
     page = client.get(reverse("scoring:expert_programme", args=[programme.pk])).content.decode()
     assert "甲项目" in page and "乙项目" not in page
+    # An expert who never signed the pledge never saw the projects: nothing to show afterwards either.
+    unpledged = ReviewExpertFactory()
+    give_score(reviewable(programme, project_name="丁项目"), unpledged, 70)
+    client.force_login(unpledged.user)
+    assert client.get(reverse("scoring:expert_programme", args=[programme.pk])).status_code == 404
+    assert "已结束的评审" not in client.get(reverse("scoring:expert_home")).content.decode()
 
 
 def test_while_determining_the_expert_still_sees_the_sheet(client, published):
@@ -101,7 +108,6 @@ def test_while_determining_the_expert_still_sees_the_sheet(client, published):
     programme.status = ProgrammeStatus.DETERMINING
     programme.save()
     client.force_login(expert.user)
-    ConfidentialityPledge.objects.create(expert=expert, programme=programme, statement="承诺")
     response = client.get(reverse("scoring:score_sheet", args=[scores[0].assignment_id]))
     assert response.status_code == 200
     assert "评审已结束" not in response.content.decode()

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 
 from portal.models import Organiser, Programme, ProgrammeStatus, User
 from portal.models.users import Role
-from scoring.models import Assignment, AssignmentStatus
+from scoring.models import Assignment, AssignmentStatus, ConfidentialityPledge
 from scoring.permissions import expert_profile_of
 from scoring.services.conflicts import blocking_conflict_subquery
 
@@ -25,14 +25,16 @@ def organiser_contacts() -> list[tuple[Organiser, list[User]]]:
 
 
 def ended_assignments_for(user):
-    """The expert's assignments that were in force (active, free of a blocking conflict) when
-    their programme's review ended."""
+    """The expert's assignments that were in force (active, free of a blocking conflict, the
+    pledge signed: what the expert could see during the review) when their programme's review
+    ended."""
     profile = expert_profile_of(user)
     if profile is None:
         return Assignment.objects.none()
+    pledged = ConfidentialityPledge.objects.filter(expert=profile, programme_id=OuterRef("application__programme_id"))
     return (Assignment.objects.filter(expert=profile, status=AssignmentStatus.ACTIVE,
                                       application__programme__status__in=ENDED_STATUSES)
-            .exclude(blocking_conflict_subquery()))
+            .filter(Exists(pledged)).exclude(blocking_conflict_subquery()))
 
 
 def ended_programmes_for(user):
