@@ -40,10 +40,12 @@ from applications.services import recommendation, submission
 from awards.models import Award
 from awards.services import determination as determination_service
 from awards.services import publication
+from portal import jobs
 from portal.models import Job, JobStatus, OrganisationMembership, ProgrammeStatus
 from portal.models.organisations import MembershipStatus
 from portal.models.programmes import Level
 from portal.models.users import Role
+from portal.services.notify import notify
 from scoring.models import AssignmentProposal, ConflictOfInterest, ConflictSource, ProgrammeRubric
 from scoring.services import assignment as assignment_service
 from scoring.services.defence import SessionInput, schedule_session
@@ -221,16 +223,23 @@ TABLE: dict[str, dict[str, Case]] = {
     "audit_list": plain(only(*ADMINS)),
     "audit_export": plain(everyone(405), post=turned_away(*ADMINS)),
     # The trail of one object: for administrators who may see the object.
-    "audit_for_object": own_foreign(
+    "audit_for_object": {**own_foreign(
         lambda w: {"app_label": "applications", "model": "application", "object_id": str(w.app.pk)},
         lambda w: {"app_label": "applications", "model": "application", "object_id": str(w.app_b.pk)},
         ("administrator",), ("other_administrator",)),
+        # A missing object answers as a hidden one does (no existence oracle).
+        "missing": Case(lambda w: {"app_label": "applications", "model": "application", "object_id": "999999999"},
+                        only())},
     "notifications": plain(everyone(200)),
     "notifications_read": plain(everyone(405), post={"anonymous": LOGIN}),
-    # A job is its requester's only.
-    "job_status": own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",)),
-    "job_download": own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",)),
-    "job_retry": own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",), post_only=True),
+    # A job is its requester's only, while they may still see what it is about: E keeps the job on A
+    # they asked for; C, who asked for one before the conflict, loses it (status, htmx, file, retry).
+    "job_status": {**own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",)),
+                   "expert": Case(pk("job_e"), only("expert")), "recused": Case(pk("job_c"), only())},
+    "job_download": {**own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",)),
+                     "expert": Case(pk("job_e"), only("expert")), "recused": Case(pk("job_c"), only())},
+    "job_retry": {**own_foreign(pk("job"), pk("job_b"), ("applicant",), ("other_applicant",), post_only=True),
+                  "recused": Case(pk("job_c_failed"), everyone(405), turned_away())},
     # ---- applications: whoever may see the application sees its pages and files -------------------
     "applications:list": plain(everyone(200)),
     "applications:new": plain(everyone(200)),  # the form; creating is refused by the service to non-members
@@ -537,6 +546,18 @@ def build_world() -> World:
     w.session_b = schedule_session(other_admin, w.programme_b, SessionInput(
         title="矩阵答辩第二场", starts_at=_at(7, 9), ends_at=_at(7, 12), place="区局会议室",
         experts=[expert_b], slots=[(w.app_b, 20)]))
+
+    # Before C's conflict: E and C ask for A's Table A.1 (C's render also once failed), and C is told
+    # of A by name (as submitting a score tells them).
+    w.job_e, w.job_c, w.job_c_failed = (
+        jobs.start_job(user, "applications.render_documents", {"application_id": w.app.pk, "version": 1})
+        for user in (expert.user, conflicted.user, conflicted.user))
+    for job in (w.job_e, w.job_c):
+        job.status, job.progress, job.result_name = JobStatus.SUCCEEDED, 100, "登记表.pdf"
+        job.result.save("form.pdf", ContentFile(PDF))
+    w.job_c_failed.status = JobStatus.FAILED
+    w.job_c_failed.save()
+    notify([conflicted.user], f"评分已提交：{PROJECT_A}", about=w.app)
 
     # The blocking conflict: an applicant-requested recusal, not yet decided, assignment still
     # active — so only the conflict keeps C away from A (the strictest case). One on B as well.
