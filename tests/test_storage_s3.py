@@ -55,6 +55,7 @@ def test_the_environment_selects_a_private_bucket(storage_env):
     assert options["querystring_auth"] is True and options["querystring_expire"] == 60
     assert options["default_acl"] is None and options["custom_domain"] is None
     assert options["file_overwrite"] is False
+    assert options["max_memory_size"] > 0  # a large object read back spills to disk, not memory
     assert storage_env()["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 

@@ -63,6 +63,9 @@ if PORTAL_STORAGE == "s3":
             "querystring_auth": True,
             "querystring_expire": PORTAL_DOWNLOAD_URL_EXPIRY,
             "file_overwrite": False,  # a name already taken gets a suffix, as on local disk
+            # A file opened for reading spills to a temporary file past 10 MB (0 would hold a
+            # 200 MB object in memory).
+            "max_memory_size": 10 * 1024 * 1024,
             "custom_domain": None,  # a custom domain would hand out unsigned URLs
             "client_config": _Config(
                 signature_version="s3v4",
