@@ -46,7 +46,7 @@ CJK = re.compile("[\u4e00-\u9fff]")
 RAW_HTML = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>")
 APPS = ("portal", "applications", "scoring", "awards")
 # Forms in files this work does not own; their owners add CleanInputMixin (see the issue's closing note).
-PENDING_ELSEWHERE = {"scoring.admin.ExpertProfileForm", "applications.views.unit.UnitContactForm"}
+PENDING_ELSEWHERE = {"scoring.admin.ExpertProfileForm"}
 
 SKIP_MODULES = {"migrations", "management", "settings", "wsgi", "asgi"}  # no forms; settings modules refuse to load
 FIGURES = Counter()
@@ -139,6 +139,7 @@ def builders(w) -> dict:
     """Form class → (kwargs, data to add to the form's initial values, files)."""
     from applications import forms as a
     from applications import forms_recommendation as r
+    from applications.views import unit
     from awards import forms as aw
     from portal import forms as p
     from scoring import forms as s
@@ -173,6 +174,7 @@ def builders(w) -> dict:
         r.RecommenderReturnForm: ({}, {"comment": "请补充。"}, None),
         r.ReturnToStreetForm: ({}, {"comment": "请复核。"}, None),
         r.WorkspaceFilterForm: ({}, {}, None),
+        unit.UnitContactForm: ({}, {}, None),
         s.ExpertFilterForm: ({}, {}, None),
         sc.ScoreForm: ({"criteria": w["criteria"]}, {"lock_version": "0"}, None),
         sc.ReopenForm: ({}, {"reason": "请复核。"}, None),
@@ -230,7 +232,9 @@ def _check(form, name, value, kind):
 def test_every_text_and_date_field_of_every_form_takes_the_corpus(world, capsys):
     table = builders(world)
     covered = set(table)
+    # The admin's own forms (portal/admin.py …) are held to CleanInputMixin above; the matrix takes the site's.
     with_text = [c for c in project_form_classes() if c not in covered and issubclass(c, CleanInputMixin)
+                 and not c.__module__.endswith(".admin")
                  and any(isinstance(f, (forms.CharField, forms.DateField)) for f in c.base_fields.values())]
     assert not with_text, f"add these forms to builders(): {with_text}"
     FIGURES.clear()
