@@ -581,3 +581,9 @@ def test_the_data_migration_cleans_stored_text_but_never_the_audit_trail(world):
     assert version.data == {"background": "A\nB"}
     entry.refresh_from_db()
     assert (entry.note, entry.object_repr) == ("旧\x07记录", "旧\x0b")
+
+
+def test_the_expert_import_reads_cells_as_normalised_text():
+    from scoring.services.expert_sheet import _text
+
+    assert _text("  张\x0b伟\x07 ") == "张\n伟" and _text(13800000000.0) == "13800000000" and _text(None) == ""

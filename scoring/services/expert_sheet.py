@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from portal.exports import append
+from portal.text import clean_text
 
 # (key, header as printed in the template). A header is recognised by the words before "（".
 COLUMNS = [
@@ -89,7 +90,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone number typed as a number
-    return str(value).strip()
+    return clean_text(str(value)).strip()  # a cell pasted from Word may hold a vertical tab
 
 
 def read_rows(file) -> list[tuple[int, dict[str, str]]]:
