@@ -120,3 +120,31 @@ def test_administrators_read_only_their_own_organisers_programme_entries(client,
     assert "本部门的批次" in html and "共享单位" in html and "别的部门的批次" not in html
     assert client.get(reverse("audit_for_object", args=["portal", "programme", theirs.pk])).status_code == 404
     assert client.get(reverse("audit_for_object", args=["portal", "programme", mine.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_entry_carries_the_programme_given_or_else_the_objects():
+    """record(programme=...) wins over the object's path (an expert profile leads to no programme);
+    without it the object's programme is found; programme=None says "shared object"."""
+    programme, other = ProgrammeFactory(), ProgrammeFactory()
+    org = OrganisationFactory()
+    assert audit.record(None, "conflict.declare_unit", org, programme=programme).programme_id == programme.pk
+    assert audit.record(None, "conflict.detect", org, programme=other.pk).programme_id == other.pk
+    assert audit.record(None, "organisation.update", org).programme_id is None
+    assert audit.record(None, "programme.open", programme).programme_id == programme.pk
+    assert audit.record(None, "programme.open", programme, programme=None).programme_id is None
+    entry = audit.save_with_audit(None, org, "organisation.update", programme=programme)
+    assert entry.programme_id == programme.pk
+
+
+@pytest.mark.django_db
+def test_the_changes_list_shows_a_change_named_items(client, superuser):
+    """score.discard records the sheet's lines under "items": the template must list it, not call dict.items."""
+    org = OrganisationFactory()
+    audit.record(superuser, "score.discard", org, changes={"items": [[{"criterion": "1.1", "comment": "好"}], None],
+                                                         "total": ["80.0", None]})
+    client.force_login(superuser)
+    response = client.get(reverse("audit_list"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'change-field">items<' in text and 'change-field">total<' in text and "1.1" in text
