@@ -1,6 +1,7 @@
 """After login each role lands on its own dashboard with what it has to do next."""
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from portal.demo import DEMO_PASSWORD, seed_demo
@@ -99,7 +100,7 @@ def test_demo_accounts_log_in_to_their_dashboards(client):
     }
     for username, role in expected.items():
         client.logout()
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
         response = client.get(reverse("dashboard"))
         assert response.status_code == 200
         assert [t.name for t in response.templates][0] == f"portal/dashboard/{role}.html"

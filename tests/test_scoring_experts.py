@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 
 from portal.models import AuditEntry, User
 from portal.models.users import Role
@@ -146,4 +147,4 @@ def test_an_imported_expert_sets_a_password_through_the_emailed_link(
     client.post(set_url, {"new_password1": "Expert-pass-2026", "new_password2": "Expert-pass-2026"})
     user = User.objects.get(email="zhangwei@sjtu.example.cn")
     assert user.check_password("Expert-pass-2026")
-    assert client.login(username="zhangwei@sjtu.example.cn", password="Expert-pass-2026")
+    assert client.login(request=HttpRequest(), username="zhangwei@sjtu.example.cn", password="Expert-pass-2026")

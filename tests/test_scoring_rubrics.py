@@ -354,3 +354,12 @@ def test_levels_in_any_order_reload_as_unchanged():
     criterion_data(data, "3.1")["levels"].reverse()
     load_rubric(data)
     assert load_rubric(data).load_status == "unchanged"
+
+
+@pytest.mark.django_db
+def test_the_rubric_names_the_standard_by_its_title():
+    """DB31/T 1368—2022 is 《重点产品质量攻关成果评价要求》, never 《…评价规范》 (issue 14)."""
+    from scoring.services.rubrics import load_rubric
+
+    source = load_rubric(B1, existing="keep").source
+    assert "《重点产品质量攻关成果评价要求》" in source and "评价规范" not in source
