@@ -29,6 +29,9 @@ bytes reach the browser is decided here once, never with a public object URL:
           proxy_set_header Cookie "";         # the person's session stays with the portal
           proxy_set_header Authorization "";
           proxy_hide_header Set-Cookie;
+          proxy_hide_header Access-Control-Allow-Origin;
+          proxy_hide_header x-amz-request-id;
+          proxy_hide_header x-amz-id-2;
           add_header X-Content-Type-Options nosniff always;
           add_header X-Frame-Options SAMEORIGIN always;
           add_header Content-Security-Policy "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'" always;
@@ -85,8 +88,10 @@ def _stream(fieldfile, filename, content_type, as_attachment):
     return FileResponse(handle, content_type=content_type, as_attachment=as_attachment, filename=filename)
 
 
-def _presign(storage, name, content_type, disposition, *, public: bool) -> str:
-    parameters = {"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+def _presign(storage, name, content_type, disposition=None, *, public: bool) -> str:
+    parameters = {"ResponseContentType": content_type}
+    if disposition:
+        parameters["ResponseContentDisposition"] = disposition
     expire = settings.PORTAL_DOWNLOAD_URL_EXPIRY
     if public:
         return storage.presigned_url(name, expire=expire, parameters=parameters)
@@ -100,7 +105,8 @@ def _redirect(storage, name, content_type, disposition):
 def _accel(storage, name, content_type, disposition):
     prefix = settings.PORTAL_ACCEL_REDIRECT_PREFIX.rstrip("/")
     if hasattr(storage, "presigned_url"):
-        url = urlsplit(_presign(storage, name, content_type, disposition, public=False))
+        # nginx keeps this answer's Content-Disposition: the bucket must not send a second one.
+        url = urlsplit(_presign(storage, name, content_type, public=False))
         target = f"{prefix}{url.path}?{url.query}"
     else:
         target = f"{prefix}/{quote(name)}"

@@ -54,6 +54,9 @@ def test_text_lines_in_development(tmp_path):
     pattern = (r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING portal\.views\.health \[req-abc123\] "
                r"readyz: storage failed.*")
     assert any(re.fullmatch(pattern, line) for line in lines), lines
+    # Once, in our format (Django's own DEBUG console handler would print it a second time, bare).
+    served = [line for line in lines if "Service Unavailable: /readyz/" in line]
+    assert len(served) == 1 and "[req-abc123]" in served[0], lines
 
 
 def test_a_request_id_from_the_proxy_is_kept_only_when_it_is_plain(client):

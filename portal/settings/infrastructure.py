@@ -130,7 +130,11 @@ def logging_config(fmt: str, level: str) -> dict:
         "formatters": {fmt: formatters[fmt]},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            # Django's own console handler (DEBUG only) would print each of its lines a second time.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "django.db.backends": {"level": "WARNING"},
+        },
     }
 
 
