@@ -81,6 +81,7 @@ class RegistrationForm(CleanForm):
 
     def clean_username(self):
         username = self.cleaned_data["username"]
+        User.username_validator(username)  # letters, digits and @.+-_ only, as the admin's user form checks
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("该用户名已被使用。(This username is taken.)"))
         return username
