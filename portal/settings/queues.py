@@ -76,6 +76,9 @@ CELERY_TASK_ANNOTATIONS = {
 REMINDER_OFFSETS_HOURS = (72, 24)
 # Job result files (后台任务结果) are kept this many days, then deleted from storage.
 JOB_RESULT_TTL_DAYS = env_int("JOB_RESULT_TTL_DAYS", 7)
+# The sweeper (portal.jobs.sweep_stuck_jobs) fails a job with no sign of life for this long: above
+# the render queue's hard time limit, so that only a job whose worker died is failed.
+JOB_STALL_SECONDS = env_int("JOB_STALL_SECONDS", 15 * 60)
 JOB_SWEEP_INTERVAL_SECONDS = env_int("JOB_SWEEP_INTERVAL_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "application-deadline-reminders": {
