@@ -509,9 +509,24 @@ def test_awards_pages_and_files_show_the_corpus_safely(client, organiser, admini
         assert reason is None or not CONTROL.search(reason)
     assert client.post(override, {"tier": "first", "reason": '=HYPERLINK("http://x","点我")'}).status_code == 302
     for url in (reverse("awards:ranking", args=[programme.pk]),
-                reverse("awards:application_scores", args=[programme.pk, apps[0].pk])):
-        _escaped(client.get(url))
+                reverse("awards:application_scores", args=[programme.pk, apps[0].pk]),
+                reverse("scoring:expert_list"), reverse("scoring:assign_overview", args=[programme.pk]),
+                reverse("scoring:conflict_list", args=[programme.pk]),
+                reverse("scoring:panel_list", args=[programme.pk]),
+                reverse("scoring:scoring_progress", args=[programme.pk]), reverse("audit_list")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _escaped(response)
         FIGURES["pages checked"] += 1
+    client.force_login(experts[0].user)  # the expert's own pages list the projects by name
+    assignment = experts[0].assignments.first()
+    for url in (reverse("scoring:expert_home"), reverse("scoring:expert_programme", args=[programme.pk]),
+                reverse("scoring:score_sheet", args=[assignment.pk]), reverse("dashboard")):
+        response = client.get(url)
+        if response.status_code == 200:
+            _escaped(response)
+            FIGURES["pages checked"] += 1
+    client.force_login(administrator)
     for anonymise in (False, True):
         with django_capture_on_commit_callbacks(execute=True):
             job = jobs.start_job(administrator, "awards.score_sheet", {"programme_id": programme.pk,
