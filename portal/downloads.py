@@ -8,37 +8,31 @@ bytes reach the browser is decided here once, never with a public object URL:
   PORTAL_DOWNLOAD_URL_EXPIRY seconds (60) and names the file and its type
   (ResponseContentDisposition / ResponseContentType), so the bucket itself stays private.
 - ``accel`` (PORTAL_ACCEL_REDIRECT_PREFIX set, nginx in front): an empty answer with
-  ``X-Accel-Redirect`` that nginx follows to an ``internal`` location no browser can request.
-  The nginx block, with PORTAL_ACCEL_REDIRECT_PREFIX=/protected/::
+  ``X-Accel-Redirect`` that nginx follows to an ``internal`` location no browser can request:
+  ``nginx_location()`` below writes that block (tests/test_nginx_downloads.py runs it in a real
+  nginx). With PORTAL_ACCEL_REDIRECT_PREFIX=/protected/, for local storage::
 
-      # Local storage: the folder MEDIA_ROOT names, mounted into the nginx container read-only.
       location /protected/ {
           internal;
-          alias /app/media/;
-          add_header X-Content-Type-Options nosniff always;
-          add_header X-Frame-Options SAMEORIGIN always;
-          add_header Content-Security-Policy "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'" always;
+          alias /app/media/;            # MEDIA_ROOT, mounted read-only into nginx
+          add_header ...;               # nosniff, SAMEORIGIN, the evidence CSP
       }
 
-      # S3-compatible storage (AWS_S3_ADDRESSING_STYLE=path): the URL after the prefix is
-      # /<bucket>/<key>?<presigned query>, signed for the host in AWS_S3_ENDPOINT_URL.
+  and for the bucket (AWS_S3_ADDRESSING_STYLE=path; the redirect is /protected/<bucket>/<key>?<presigned
+  query>, signed for the host of AWS_S3_ENDPOINT_URL)::
+
       location /protected/ {
           internal;
-          proxy_pass http://minio:9000/;      # AWS_S3_ENDPOINT_URL, with the trailing slash
-          proxy_set_header Host minio:9000;   # the signed host
-          proxy_set_header Cookie "";         # the person's session stays with the portal
+          proxy_pass http://minio:9000/;          # AWS_S3_ENDPOINT_URL, with the trailing slash
+          proxy_set_header Host minio:9000;       # the signed host
+          proxy_set_header Cookie "";             # the person's session stays with the portal
           proxy_set_header Authorization "";
-          proxy_hide_header Set-Cookie;
-          proxy_hide_header Access-Control-Allow-Origin;
-          proxy_hide_header x-amz-request-id;
-          proxy_hide_header x-amz-id-2;
-          add_header X-Content-Type-Options nosniff always;
-          add_header X-Frame-Options SAMEORIGIN always;
-          add_header Content-Security-Policy "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'" always;
+          proxy_hide_header Set-Cookie; ...       # and the bucket's own headers
+          add_header ...;
       }
 
-nginx keeps the Content-Type and Content-Disposition this module sets on the X-Accel answer.
-"""  # noqa: E501  (the nginx lines are copied as they are)
+  nginx keeps the Content-Type and Content-Disposition this module sets on the X-Accel answer.
+"""
 
 import mimetypes
 from functools import cache
@@ -114,6 +108,37 @@ def _accel(storage, name, content_type, disposition):
     response["Content-Disposition"] = disposition
     response["X-Accel-Redirect"] = target
     return response
+
+
+# What nginx adds to every file it sends from the internal location (the evidence view's own).
+NGINX_HEADERS = (
+    "add_header X-Content-Type-Options nosniff always;",
+    "add_header X-Frame-Options SAMEORIGIN always;",
+    "add_header Content-Security-Policy \"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "object-src 'self'; frame-ancestors 'self'\" always;",
+)
+
+
+def nginx_location(prefix: str = "/protected/", *, media_root: str = "", s3_endpoint: str = "") -> str:
+    """The nginx ``location`` block for PORTAL_ACCEL_REDIRECT_PREFIX: ``alias`` to the media folder,
+    or a proxy to the bucket's endpoint (the servers' AWS_S3_ENDPOINT_URL, path-style)."""
+    lines = [f"location {prefix.rstrip('/')}/ {{", "    internal;"]
+    if s3_endpoint:
+        endpoint = urlsplit(s3_endpoint)
+        lines += [
+            f"    proxy_pass {endpoint.scheme}://{endpoint.netloc}/;",
+            f"    proxy_set_header Host {endpoint.netloc};",  # the host the URL was signed for
+            '    proxy_set_header Cookie "";',  # the person's session stays with the portal
+            '    proxy_set_header Authorization "";',
+            *(f"    proxy_hide_header {name};" for name in (
+                "Set-Cookie", "Access-Control-Allow-Origin", "x-amz-request-id", "x-amz-id-2", "x-amzn-requestid")),
+        ]
+        if endpoint.scheme == "https":
+            lines.append("    proxy_ssl_server_name on;")
+    else:
+        lines.append(f"    alias {media_root.rstrip('/')}/;")
+    lines += [f"    {header}" for header in NGINX_HEADERS]
+    return "\n".join([*lines, "}"])
 
 
 def _default_storage():
