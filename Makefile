@@ -1,7 +1,7 @@
 # The two commands: `make run` and `make test`. Both set up what they need (idempotently) first.
 PY := .venv/bin/python
 
-.PHONY: setup run test lint messages bench load lock
+.PHONY: setup run test lint messages bench load lock cluster cluster-serve
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +27,19 @@ bench: setup
 # Load test: 50 applicants + 5 experts for 60 s against gunicorn + PostgreSQL on this machine.
 load: setup
 	$(PY) benchmarks/load.py
+
+# The production layout on this machine, without Docker: nginx → two gunicorn nodes, a render and a
+# mail/default Celery worker, beat, PostgreSQL, Redis and moto's S3 server (benchmarks/cluster.py).
+# First the proofs (tests/test_cluster.py), then a paced load run through the proxy with its figures.
+cluster:
+	@PORTAL_CLUSTER_TESTS=1 bash scripts/setup.sh
+	PORTAL_CLUSTER_TESTS=1 $(PY) -m pytest -m cluster -rA -p no:cacheprovider tests/test_cluster.py
+	$(PY) benchmarks/cluster.py $(CLUSTER_ARGS)
+
+# The same cluster, kept up until Ctrl-C (addresses printed), to try by hand.
+cluster-serve:
+	@PORTAL_CLUSTER_TESTS=1 bash scripts/setup.sh
+	$(PY) benchmarks/cluster.py --serve
 
 # Regenerate requirements.lock after changing pyproject.toml (pins every package with its hashes).
 lock:
