@@ -5,14 +5,17 @@ stored value can stop an export."""
 import re
 
 # C0 control characters except TAB (\x09) and LF (\x0a); also DEL and the C1 range, which no
-# keyboard produces and XML 1.0 (Word, XLSX) refuses.
-_CONTROLS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f]")
+# keyboard produces and XML 1.0 (Word, XLSX) refuses; and the bidirectional embeddings, overrides and
+# isolates (U+202A–U+202E, U+2066–U+2069): an unclosed one reverses the rest of a line on a page or
+# in a file ("gpj.exe" shown as "exe.jpg"). The plain direction marks U+200E/U+200F stay.
+_CONTROLS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile("\r\n|\r|\x0b|\u2028|\u2029")
 
 
 def clean_text(value):
     """``\\r\\n``, ``\\r``, vertical tab (Word's line break) and Unicode line separators become
-    ``\\n``; other control characters are dropped. Non-strings pass through unchanged."""
+    ``\\n``; other control characters and the bidirectional overrides are dropped. Non-strings pass
+    through unchanged."""
     if not isinstance(value, str):
         return value
     return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", value))

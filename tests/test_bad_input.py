@@ -40,8 +40,8 @@ from tests.fixtures import assert_csv_neutralised, assert_no_formulas, malicious
 
 CORPUS = malicious_inputs()
 BAD_DATES = ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"]
-# What may remain in accepted text: TAB and LF; never another C0/C1 control or a CR.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What may remain in accepted text: TAB and LF; never another C0/C1 control, a CR or a bidi override.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 CJK = re.compile("[\u4e00-\u9fff]")
 RAW_HTML = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>")
 APPS = ("portal", "applications", "scoring", "awards")
@@ -280,6 +280,9 @@ def test_word_line_breaks_and_control_characters_are_normalised_at_input(world):
                      instance=world["app"])
     assert form.is_valid(), form.errors
     assert form.cleaned_data["org_intro"] == "甲\n乙\n丙丁\t戊"
+    form = IntroForm(_data_of(IntroForm(instance=world["app"])) | {"org_intro": "\u202egpj.exe\u202c 项目\u200f"},
+                     instance=world["app"])
+    assert form.is_valid() and form.cleaned_data["org_intro"] == "gpj.exe 项目\u200f"  # the override is gone
 
 
 @pytest.mark.parametrize("value", BAD_DATES)

@@ -17,7 +17,7 @@ SKIP_MODELS = {("portal", "auditentry")}
 SKIP_FIELDS = {"password"}
 CHUNK = 500
 # portal.text.clean_text as of this migration (frozen here: a migration must not change with the code).
-_CONTROLS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile("\r\n|\r|\x0b|\u2028|\u2029")
 
 
