@@ -189,6 +189,7 @@ TABLE: dict[str, dict[str, Case]] = {
     "home": plain(everyone(302, anonymous=200), redirect="dashboard"),
     "dashboard": plain(everyone(200)),
     "healthz": plain(everyone(200, anonymous=200)),
+    "readyz": plain(everyone(200, anonymous=200)),
     "register": plain(everyone(302, anonymous=200), redirect="dashboard"),
     "login": plain(everyone(200, anonymous=200)),
     "logout": plain(everyone(405, anonymous=405)),  # Django 5: POST only
@@ -258,6 +259,7 @@ TABLE: dict[str, dict[str, Case]] = {
     "applications:evidence_delete": application(pk("evidence"), pk("evidence_b"), post_only=True),
     # The recommender's pages.
     "applications:recommend_workspace": plain(only("recommender", "other_recommender")),
+    "applications:recommend_unit": plain(only("recommender", "other_recommender")),
     "applications:review": {
         **own_foreign(pk("app"), pk("app_b"), ("recommender", "administrator"),
                       ("other_recommender", "other_administrator")),

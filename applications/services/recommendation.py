@@ -13,6 +13,7 @@ from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
 from portal.services.notify import notify
 
+from ..documents.service import schedule_render
 from ..models import Application, ApplicationStatus, DecisionKind, RecommendationDecision, ReturnComment, Section
 from ..models.recommendation import ActualEffect, LeadingDegree
 from ..permissions import is_street, may_rank, may_remind_recommenders
@@ -59,6 +60,11 @@ def _change_status(actor, app, transition, *, note="", via="web"):
     app.lock_version += 1
     app.save(update_fields=["status", "lock_version", "updated_at"])
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]}, note=note, via=via)
+    # The printed form carries the recommender's opinion (推荐单位意见) once endorsed: the stored
+    # PDF and Word of the latest submitted version are rendered again after each decision.
+    latest = app.versions.order_by("-number").values_list("number", flat=True).first()
+    if latest:
+        schedule_render(actor, app, version=latest)
 
 
 def _links(app):
@@ -208,7 +214,7 @@ def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[i
         rows[pk].rank = position
     RecommendationDecision.objects.bulk_update(rows.values(), ["rank"])
     audit.record(actor, "recommendation.rank", unit, changes={"order": [before, wanted]},
-                 note=programme.title, via=via)
+                 note=programme.title, via=via, programme=programme)
     return wanted
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from portal.models import Programme
 from portal.services import audit
 from portal.services.errors import InvalidTransition, PermissionDenied
+from portal.services.notify import visibility_changed
 from portal.workflow import PROGRAMME_WORKFLOW
 
 
@@ -27,4 +28,7 @@ def transition_programme(actor, programme: Programme, name: str, *, note: str = 
     audit.record(
         actor, f"programme.{name}", programme, changes={"status": [before, programme.status]}, note=note, via=via
     )
+    # Leaving review (or coming back to it) changes what experts may see: cached unread counts
+    # must be recounted against the feed.
+    visibility_changed(None)
     return programme
