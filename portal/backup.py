@@ -75,7 +75,8 @@ def create_backup(target: Path) -> dict:
         else:
             args, env = _pg_env(db)
             subprocess.run(["pg_dump", "-Fc", "--no-owner", *args, "-f", str(dump), db["NAME"]], env=env, check=True)
-        names = sorted(stored_names(storage))
+        # readyz/ holds the readiness probe's short-lived files, gone by the time they would be read.
+        names = sorted(name for name in stored_names(storage) if not name.startswith("readyz/"))
         manifest = {
             "format": FORMAT,
             "engine": engine,
