@@ -9,6 +9,14 @@ from portal.permissions import approved_membership
 
 from .models import Application, ApplicationStatus, DecisionKind, Evidence, RecommendationDecision
 
+# Roles whose view of applications a later step of the procedure decides: scoring registers the
+# experts' rule in its AppConfig.ready() (applications sits below scoring and does not import it).
+ROLE_RULES = {}
+
+
+def register_role_rule(role: str, applications_visible_to) -> None:
+    ROLE_RULES[role] = applications_visible_to
+
 
 def applications_for(user):
     """Superuser: all. Administrator: their organiser's programmes. Applicant: their approved
@@ -37,10 +45,8 @@ def applications_for(user):
     if user.role == Role.APPLICANT:
         membership = approved_membership(user)
         return qs.filter(organisation_id=membership.organisation_id) if membership else qs.none()
-    if user.role == Role.EXPERT:
-        from scoring.visibility import applications_for_expert  # scoring builds on applications
-
-        return applications_for_expert(user)
+    if user.role in ROLE_RULES:
+        return ROLE_RULES[user.role](user)
     return qs.none()
 
 
