@@ -149,3 +149,12 @@ def test_an_https_endpoint_is_proxied_with_its_server_name():
 def test_the_media_block_serves_the_folder_itself():
     block = nginx_location(media_root="/app/media")
     assert "alias /app/media/;" in block and "internal;" in block
+
+
+def test_the_command_prints_the_block_for_the_configured_storage(settings, capsys, s3_bucket, moto_endpoint):
+    from django.core.management import call_command
+
+    call_command("nginx_location")
+    assert f"proxy_pass {moto_endpoint}/;" in capsys.readouterr().out
+    call_command("nginx_location", media_root="/app/media", s3_endpoint="")
+    assert "alias /app/media/;" in capsys.readouterr().out
