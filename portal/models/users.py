@@ -1,5 +1,6 @@
 """People and their roles."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="administrators",
     )
+    # The language last chosen with the language switch (portal.views.language): e-mails are
+    # written in it. Blank: never chosen, the portal's default (Simplified Chinese).
+    language = models.CharField(_("语言"), max_length=16, blank=True, choices=settings.LANGUAGES)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

@@ -4,6 +4,7 @@ A notification names the object it is about (``about=``): the feed, the dashboar
 count leave it out once the person can no longer see that object (portal.visibility.notifications_for).
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -68,23 +69,47 @@ def visibility_changed(user_ids=None) -> None:
     forget_unread(user_ids)
 
 
-def notify(recipients, subject: str, body: str = "", link: str = "", *, about=None) -> list[Notification]:
-    """Tells each recipient (users; duplicates and inactive users are dropped). ``about``: the object
+def notify(recipients, subject: str, body: str = "", link: str = "", *, about=None,
+           params: dict | None = None) -> list[Notification]:
+    """Tells each recipient (users; duplicates and inactive users are dropped). ``subject``: a key
+    of the catalogue (portal.messages) with its ``params`` (plain JSON values): the feed shows it in
+    the reader's language, the e-mail is written in the recipient's. (Text instead of a key is still
+    accepted and stored as it is, for callers not yet moved to the catalogue.) ``about``: the object
     the notification concerns (an application, a programme…), so it disappears from the feed of
     anyone who may no longer see that object."""
+    from portal.messages import MESSAGES, absolute, render
     from portal.visibility import about_label
 
     about_model, about_id = about_label(about)
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
+    key, params = (str(subject), params or {}) if str(subject) in MESSAGES else ("", {})
+    if key:
+        # The source (Chinese) text is kept too: the admin and any row whose entry is later removed.
+        source = render(key, params, settings.LANGUAGE_CODE)
+        subject, body, link = source.subject, source.body, source.link
     rows = Notification.objects.bulk_create(
-        [Notification(recipient=u, subject=str(subject), body=str(body), link=link, about_model=about_model,
-                      about_id=about_id) for u in people.values()]
+        [Notification(recipient=u, subject=str(subject)[:200], body=str(body), link=link, about_model=about_model,
+                      about_id=about_id, message_key=key, params=params) for u in people.values()]
     )
     forget_unread(people)
-    emails = sorted({u.email for u in people.values() if u.email})
-    if emails:
+    mailed = sorted(pk for pk, u in people.items() if u.email)
+    if mailed:
         from portal.tasks import send_email
 
-        message = f"{body}\n\n{link}".strip() if link else str(body)
-        transaction.on_commit(lambda: send_email.delay(emails, str(subject), message))
+        if key:
+            transaction.on_commit(lambda: send_email.delay(mailed, message=key, params=params))
+        else:
+            text = "\n\n".join(part for part in (str(body), absolute(link)) if part)
+            emails = sorted({people[pk].email for pk in mailed})
+            transaction.on_commit(lambda: send_email.delay(emails, str(subject), text))
     return rows
+
+
+def send_message(addresses, key: str, **params) -> None:
+    """E-mail only, after commit, in the portal's default language (a unit's mailbox, an invitation
+    whose link is a credential and must not sit in a feed)."""
+    from portal.tasks import send_email
+
+    addresses = sorted({a for a in addresses if a})
+    if addresses:
+        transaction.on_commit(lambda: send_email.delay(addresses, message=key, params=params))
