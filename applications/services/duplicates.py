@@ -1,0 +1,226 @@
+"""Duplicate detection by content (疑似重复), seed 001: a project already honoured, or already submitted
+to the same year's municipal programme, is not accepted again — whatever its title now says.
+
+On submission an application's project name and narrative sections are fingerprinted (MinHash of
+3-character shingles, applications.duplicates_index) and compared with every submitted application
+of the same, previous and next year, of every programme and level, and with every published award;
+LSH proposes candidates, the exact Jaccard of the shingle sets decides against the threshold
+(settings.DUPLICATE_SIMILARITY_THRESHOLD). A pair found is a DuplicateCandidate for a person to look
+at; a pair marked "not a duplicate" (with a reason, audited) is never raised again.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models.users import Role
+from portal.permissions import ALLOW, Decision, deny
+from portal.services import audit
+from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+
+from .. import duplicates_index as index_module
+from ..duplicates_index import CONTENT_FIELDS, content_text, digest, jaccard, normalise, shingle_codes, signature
+from ..duplicates_passages import labelled, matching_passages, swapped
+from ..models import Application, ApplicationFingerprint, ApplicationStatus, DuplicateCandidate, DuplicateStatus
+
+logger = logging.getLogger(__name__)
+REASON_LIMIT = 500
+# A candidate whose MinHash estimate is this far below the threshold is not worth reading its text
+# (128 permutations: the estimate's standard error is at most 0.045).
+ESTIMATE_MARGIN = 0.15
+
+
+def _values(app: Application) -> dict:
+    return {name: getattr(app, name) for name in CONTENT_FIELDS}
+
+
+def fingerprint(app: Application):
+    """Stores the application's signature (unchanged content: no write) and returns (codes, minhash, digest)."""
+    normalised = normalise(content_text(_values(app)))
+    codes = shingle_codes(normalised)
+    minhash = signature(codes)
+    content_digest = digest(normalised)
+    stored = ApplicationFingerprint.objects.filter(application=app).values_list("digest", flat=True).first()
+    if stored != content_digest:
+        ApplicationFingerprint.objects.update_or_create(application=app, defaults={
+            "hashvalues": index_module.to_bytes(minhash), "digest": content_digest, "shingle_count": len(codes)})
+    return codes, minhash, content_digest
+
+
+def comparable(app: Application):
+    """What ``app`` is compared with: every other past-draft application of the same, previous or
+    next year (the pair is the same seen from either side), and any published award; an application
+    holding a published award is compared with every year."""
+    from awards.models.awards import AWARDED_TIERS  # awards builds on applications
+    from awards.permissions import PUBLIC_STATUSES
+
+    others = Application.objects.exclude(pk=app.pk).exclude(status=ApplicationStatus.DRAFT)
+    awarded = Q(award__tier__in=AWARDED_TIERS, award__programme__status__in=PUBLIC_STATUSES)
+    if Application.objects.filter(awarded, pk=app.pk).exists():
+        return others
+    year = app.programme.year
+    return others.filter(Q(programme__year__gte=year - 1, programme__year__lte=year + 1) | awarded)
+
+
+def check_application(app: Application) -> list[DuplicateCandidate]:
+    """Fingerprints ``app`` and records its open suspected duplicates; returns them, closest first."""
+    app = Application.objects.select_related("programme").get(pk=app.pk)
+    codes, minhash, content_digest = fingerprint(app)
+    index = index_module.get_index()
+    index.put(app.pk, content_digest, minhash)
+    limit = index.limit
+    keys = set(index.candidates(minhash, floor=limit - ESTIMATE_MARGIN)) - {app.pk}
+    pairs = DuplicateCandidate.objects.filter(Q(a=app) | Q(b=app))
+    known = {pair.other(app.pk): pair for pair in pairs}
+    keys |= {other for other, pair in known.items() if pair.status == DuplicateStatus.OPEN}
+    mine = _values(app)
+    found = []
+    for row in comparable(app).filter(pk__in=keys).values("pk", *CONTENT_FIELDS).iterator(chunk_size=200):
+        similarity, containment = jaccard(codes, shingle_codes(normalise(content_text(row))))
+        pair = known.get(row["pk"])
+        if similarity < limit:
+            if pair is not None and pair.status == DuplicateStatus.OPEN:
+                pair.delete()  # the text changed since: an undecided machine finding, nothing to keep
+            continue
+        if pair is not None and pair.status == DuplicateStatus.DISMISSED:
+            continue  # a person decided: not raised again
+        found.append(_record(app.pk, row, mine, pair, similarity, containment))
+    found.sort(key=lambda pair: -pair.similarity)
+    return found
+
+
+def _record(app_pk, row, mine, pair, similarity, containment) -> DuplicateCandidate:
+    passages = matching_passages(mine, row)
+    a_id, b_id = sorted((app_pk, row["pk"]))
+    if a_id != app_pk:
+        passages = swapped(passages)  # stored from a's side
+    values = {"similarity": round(similarity, 4), "containment": round(containment, 4), "passages": passages}
+    if pair is None:
+        pair, _created = DuplicateCandidate.objects.update_or_create(a_id=a_id, b_id=b_id, defaults=values)
+        return pair
+    for name, value in values.items():
+        setattr(pair, name, value)
+    pair.save(update_fields=[*values, "updated_at"])
+    return pair
+
+
+def on_submitted(app: Application) -> None:
+    """The submission's hook: never lets a failure here refuse a submission (it is logged; the
+    nightly or manual ``rebuild_duplicate_index --scan`` catches up)."""
+    try:
+        with transaction.atomic():
+            check_application(app)
+    except Exception:  # a side finding must not block the procedure
+        logger.exception("duplicate check failed for application %s", app.pk)
+
+
+def refresh_after_edit(app: Application) -> None:
+    """For paths that change a submitted application's content outside submission (the Django admin)."""
+    if app.status != ApplicationStatus.DRAFT:
+        on_submitted(app)
+
+
+# ---- decisions --------------------------------------------------------------------------------------
+
+
+def may_dismiss(user, pair: DuplicateCandidate) -> Decision:
+    """Only a reviewer who may read both applications can judge that they are different projects."""
+    from ..visibility import applications_for
+
+    if not getattr(user, "is_authenticated", False):
+        return deny(_("请先登录。"))
+    if not (user.is_superuser or user.role in (Role.RECOMMENDER, Role.ADMINISTRATOR)):
+        return deny(_("只有推荐单位和主管部门可以核实疑似重复。"))
+    if applications_for(user).filter(pk__in=(pair.a_id, pair.b_id)).count() != 2:
+        return deny(_("只有能查看两份申报的审核人可以标记为非重复。"))
+    return ALLOW
+
+
+@transaction.atomic
+def dismiss(actor, pair: DuplicateCandidate, reason: str, *, via: str = "web") -> DuplicateCandidate:
+    """Marks a pair "not a duplicate" (非重复) with the reason; audited in both applications' programmes."""
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(_("请填写理由，说明两份申报为何不是同一项目。"))
+    if len(text) > REASON_LIMIT:
+        raise DomainError(_("理由不能超过%(n)d字。") % {"n": REASON_LIMIT})
+    pair = DuplicateCandidate.objects.select_for_update().select_related("a", "b").get(pk=pair.pk)
+    decision = may_dismiss(actor, pair)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if pair.status != DuplicateStatus.OPEN:
+        raise InvalidTransition(_("该疑似重复已核实，无需重复操作。"))
+    pair.status, pair.reason = DuplicateStatus.DISMISSED, text
+    pair.dismissed_by, pair.dismissed_at = actor, timezone.now()
+    pair.save(update_fields=["status", "reason", "dismissed_by", "dismissed_at", "updated_at"])
+    for programme_id in dict.fromkeys((pair.a.programme_id, pair.b.programme_id)):
+        audit.record(actor, "duplicate.dismiss", pair, programme=programme_id, via=via, note=text,
+                     changes={"status": [DuplicateStatus.OPEN, DuplicateStatus.DISMISSED],
+                              "applications": [pair.a_id, pair.b_id]})
+    return pair
+
+
+# ---- what a reviewer is shown -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateEntry:
+    """One suspected duplicate of ``application`` as ``user`` may see it: ``other`` is None when the
+    other application is not theirs to see (then only its year, level and channel are told), and
+    ``award`` the other's published award (public anyway)."""
+
+    pair: DuplicateCandidate
+    other: Application | None
+    year: int
+    level: str
+    same_programme: bool
+    same_channel: bool
+    award: object
+    passages: list
+
+    @property
+    def percent(self) -> int:
+        return round(self.pair.similarity * 100)
+
+
+def entries_for(user, application: Application) -> list[DuplicateEntry]:
+    """The open suspected duplicates of ``application`` that ``user`` may know of (see
+    visibility.duplicates_for), closest first."""
+    from awards.permissions import PUBLIC_STATUSES
+
+    from ..visibility import applications_for, duplicates_for
+
+    pairs = list(duplicates_for(user).filter(Q(a=application) | Q(b=application)).order_by("-similarity", "pk"))
+    if not pairs:
+        return []
+    other_ids = [pair.other(application.pk) for pair in pairs]
+    visible = set(applications_for(user).filter(pk__in=other_ids).values_list("pk", flat=True))
+    others = Application.objects.select_related("programme", "organisation", "recommender").in_bulk(other_ids)
+    awards = _public_awards(other_ids, PUBLIC_STATUSES)
+    entries = []
+    for pair in pairs:
+        other = others[pair.other(application.pk)]
+        shown = other.pk in visible
+        passages = pair.passages if pair.a_id == application.pk else swapped(pair.passages)
+        entries.append(DuplicateEntry(
+            pair=pair, other=other if shown else None, year=other.programme.year,
+            level=other.programme.get_level_display(), same_programme=other.programme_id == application.programme_id,
+            same_channel=(other.recommender_id == application.recommender_id
+                          and other.self_declared == application.self_declared),
+            award=awards.get(other.pk), passages=labelled(passages) if shown else [],
+        ))
+    return entries
+
+
+def _public_awards(application_ids, public_statuses) -> dict:
+    from awards.models import Award
+    from awards.models.awards import AWARDED_TIERS
+
+    rows = Award.objects.filter(application_id__in=application_ids, tier__in=AWARDED_TIERS,
+                                programme__status__in=public_statuses).select_related("programme")
+    return {award.application_id: award for award in rows}
+
