@@ -38,9 +38,9 @@ def moto_endpoint(tmp_path_factory):
     try:
         for _ in range(100):
             try:
-                requests.get(endpoint, timeout=0.5)
+                requests.get(endpoint, timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting
                 time.sleep(0.1)
         else:
             raise RuntimeError("moto server did not start")
