@@ -2,14 +2,16 @@
 
 from django.urls import include, path
 
-from .views import actions, annex2, evidence, pages, recommendation, unit, versions
+from .views import actions, annex2, autosave, evidence, pages, recommendation, unit, versions
 
 app_name = "applications"
 urlpatterns = [
     path("", include("applications.urls_documents")),
+    path("", include("applications.urls_duplicates")),
     path("", pages.application_list, name="list"),
     path("new/", pages.application_new, name="new"),
     path("<int:pk>/", pages.application_edit, name="edit"),
+    path("<int:pk>/autosave/", autosave.autosave, name="autosave"),
     path("<int:pk>/checklist/", pages.application_checklist, name="checklist"),
     path("<int:pk>/submit/", actions.submit, name="submit"),
     path("<int:pk>/return/", actions.return_for_revision, name="return"),

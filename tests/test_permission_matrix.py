@@ -246,6 +246,9 @@ TABLE: dict[str, dict[str, Case]] = {
     "applications:new": plain(everyone(200)),  # the form; creating is refused by the service to non-members
     "applications:edit": {**application(), "draft": Case(pk("draft"), only(*SEES_DRAFT))},
     "applications:checklist": application(),
+    # The form's background save: the form page's visibility; editing is the service's to refuse.
+    "applications:autosave": {**application(post_only=True),
+                              "draft": Case(pk("draft"), everyone(405), turned_away(*SEES_DRAFT))},
     "applications:versions": application(),
     "applications:diff": application(),
     "applications:documents": application(),

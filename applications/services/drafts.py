@@ -17,6 +17,7 @@ from ..models.people import MAX_CONFLICTS, MAX_TEAM_MEMBERS
 from ..permissions import may_create_application, may_edit_application
 from ..sections import EDITABLE_FIELDS
 from .errors import StaleApplication
+from .versions import application_data, diff_data
 
 
 def check_editable(actor, app: Application) -> None:
@@ -149,7 +150,8 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
                conflicts: list[dict] | None = None, lock_version: int | None = None,
                via: str = "web") -> Application:
     """Applies ``data`` (field → value, only EDITABLE_FIELDS), and replaces the team (ordered list
-    of dicts with TeamMember.COLUMNS) and the conflict declarations when given.
+    of dicts with TeamMember.COLUMNS) and the conflict declarations when given. Fields not in
+    ``data`` keep their stored values (an autosave sends only what changed).
 
     ``lock_version`` is the value the person's form was rendered with: if someone saved in
     between, the save is refused instead of silently overwriting their work.
@@ -158,6 +160,17 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
     do not wait for each other). Team, conflict and joint-applicant rows are rewritten only when
     they changed; the audit row records the same before/after as always.
     """
+    app, changes = apply_draft(actor, application, data=data, team=team, conflicts=conflicts,
+                               lock_version=lock_version)
+    audit.record(actor, "application.save_draft", app, changes=changes, via=via)
+    return app
+
+
+def apply_draft(actor, application: Application, *, data: dict, team: list[dict] | None = None,
+                conflicts: list[dict] | None = None, lock_version: int | None = None) -> tuple[Application, dict]:
+    """save_draft without its audit row: returns the saved application and what changed
+    ({field: [before, after]}). For callers inside a transaction that audit in their own way
+    (applications.services.autosave)."""
     app = (Application.objects.select_for_update(of=("self",)).select_related("programme", "organisation")
            .get(pk=application.pk))
     check_editable(actor, app)
@@ -216,8 +229,7 @@ def save_draft(actor, application: Application, *, data: dict, team: list[dict] 
         after_conflicts = [c.as_text() for c in rows]
     after = {**audit.snapshot(app, fields=[f for f in EDITABLE_FIELDS if f not in many]), **after_many,
              "team": after_team, "conflicts": after_conflicts}
-    audit.record(actor, "application.save_draft", app, changes=audit.diff(before, after), via=via)
-    return app
+    return app, audit.diff(before, after)
 
 
 def _check_channel(app: Application) -> None:
@@ -231,3 +243,25 @@ def _check_channel(app: Application) -> None:
             _("推荐单位“%(unit)s”不受理该批次。(This recommender does not take part in the programme.)")
             % {"unit": app.recommender}
         )
+
+
+def differences(app: Application, *, data: dict, team: list[dict] | None = None,
+                conflicts: list[dict] | None = None) -> list:
+    """Where the person's form (cleaned ``data``, team and conflict rows) differs from what is
+    stored now, as versions.Change(label, before=stored, after=the person's): the two texts a
+    refused (stale) save shows side by side. Fields the form did not send count as unchanged."""
+    stored = application_data(app)
+    fields = dict(stored["fields"])
+    for name, value in data.items():
+        if Application._meta.get_field(name).many_to_many:
+            fields[name] = sorted(str(obj) for obj in value)
+        elif isinstance(value, models.Model):
+            fields[name] = str(value)
+        else:
+            fields[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    mine = {**stored, "fields": fields}
+    if team is not None:
+        mine["team"] = [{"text": member.as_text()} for member in _team_rows(team)]
+    if conflicts is not None:
+        mine["conflicts"] = [row.as_text() for row in _conflict_rows(conflicts)]
+    return diff_data(stored, mine)

@@ -14,6 +14,7 @@ from ..forms import NewApplicationForm
 from ..models import ApplicationStatus
 from ..services import drafts
 from ..services.completeness import completeness_check
+from ..services.errors import StaleApplication
 from ..visibility import applications_for
 from .context import (
     build_forms,
@@ -83,7 +84,16 @@ def application_edit(request, pk):
             data.update(form.section_data())
         try:
             drafts.save_draft(request.user, app, data=data, team=team.rows(), conflicts=conflicts.rows(),
-                              lock_version=_lock_version(request.POST.get("lock_version")))
+                              lock_version=lock_version_from(request.POST.get("lock_version")))
+        except StaleApplication as error:
+            messages.error(request, str(error))
+            app.refresh_from_db()
+            # Both texts: the person's stays in the form, what is stored now is shown beside it.
+            # The form takes the stored lock_version, so saving again is a deliberate choice.
+            context = page_context(request, app, sections, team, conflicts, tab=tab)
+            context["conflict_changes"] = drafts.differences(app, data=data, team=team.rows(),
+                                                             conflicts=conflicts.rows())
+            return render(request, "applications/edit_conflict.html", context, status=400)
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -97,7 +107,7 @@ def application_edit(request, pk):
     return render(request, "applications/edit.html", context, status=400)
 
 
-def _lock_version(value):
+def lock_version_from(value):
     """The version the form was rendered with; None when the form sent none. A value that is not a
     number (a tampered or mangled form) cannot prove the page is current: -1, which matches no
     stored version, so the save is refused as a conflict and nothing stored is overwritten."""
