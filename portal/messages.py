@@ -108,6 +108,7 @@ MESSAGES = {m.key: m for m in [
             "awards:ranking", ("programme_id",)),
     Message("awards.approved", _("评定结果已批准：%(title)s"), "%(counts)s", "awards:ranking", ("programme_id",)),
     Message("awards.reopened", _("评定结果已撤回批准：%(title)s"), "%(reason)s", "awards:ranking", ("programme_id",)),
+    Message("awards.unpublished", _("已撤回公布：%(title)s"), "%(reason)s", "awards:ranking", ("programme_id",)),
     Message("awards.published.applicant", _("成果公布：%(title)s"),
             _("贵单位申报的项目“%(project)s”评定结果：%(outcome)s。"), "dashboard"),
     Message("awards.published.recommender", _("成果公布：%(title)s"),

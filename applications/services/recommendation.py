@@ -4,14 +4,14 @@ predicate of the workflow move (incl. the recommendation deadline), changes the 
 audit row and notifies the people concerned."""
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.messages import ref
 from portal.models import RecommendingUnit, User
 from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
-from portal.services.notify import notify
+from portal.services.notify import notify, send_message
 
 from ..documents.service import schedule_render
 from ..models import Application, ApplicationStatus, DecisionKind, RecommendationDecision, ReturnComment, Section
@@ -67,10 +67,6 @@ def _change_status(actor, app, transition, *, note="", via="web"):
         schedule_render(actor, app, version=latest)
 
 
-def _links(app):
-    return reverse("applications:edit", args=[app.pk]), reverse("applications:review", args=[app.pk])
-
-
 @transaction.atomic
 def endorse(actor, application, *, opinion: str, actual_effect: str, leading_degree: str, completion_date,
             via: str = "web") -> RecommendationDecision:
@@ -79,11 +75,11 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     Refused beyond the programme's endorsement quota for this unit."""
     opinion = (opinion or "").strip()
     if not opinion:
-        raise DomainError(_("请填写推荐单位意见。(The recommender's opinion is required.)"))
+        raise DomainError(_("请填写推荐单位意见。"))
     if actual_effect not in ActualEffect.values or leading_degree not in LeadingDegree.values:
-        raise DomainError(_("请评估实际效果和同行业领先程度。(Assess the actual effect and the leading degree.)"))
+        raise DomainError(_("请评估实际效果和同行业领先程度。"))
     if completion_date is None:
-        raise DomainError(_("请确认项目完成时间。(Confirm the completion time.)"))
+        raise DomainError(_("请确认项目完成时间。"))
     app = _locked(application)
     transition = _transition(actor, app, _endorse_move(app))
     unit = RecommendingUnit.objects.select_for_update().get(pk=actor.recommending_unit_id)
@@ -91,8 +87,8 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     used = endorsement_count(app.programme, unit)
     if quota is not None and used >= quota:
         raise DomainError(
-            _("本单位在该批次的推荐名额为%(quota)d项，已推荐%(used)d项，不能再推荐。请先调整已推荐的项目。"
-              "(Endorsement quota of %(quota)d reached.)") % {"quota": quota, "used": used}
+            _("本单位在该批次的推荐名额为%(quota)d项，已推荐%(used)d项，不能再推荐。请先调整已推荐的项目。")
+            % {"quota": quota, "used": used}
         )
     _supersede(app, unit=unit)
     last = live_endorsements(app.programme, unit).exclude(rank=None).order_by("-rank").values_list("rank", flat=True)
@@ -102,19 +98,14 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
         decided_by=actor,
     )
     _change_status(actor, app, transition, note=opinion, via=via)
-    applicant_link, review_link = _links(app)
-    values = {"name": app.project_name, "unit": unit.name}
+    values = {"name": app.project_name, "unit": unit.name, "application_id": app.pk}
     if transition.name == "endorse_street":
-        notify(_unit_users(unit.parent), _("街镇已推荐，请复核：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”，请区市场监管局复核。") % values, link=review_link, about=app)
-        notify(_applicants(app), _("街镇已推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”，待区市场监管局复核。") % values, link=applicant_link, about=app)
+        notify(_unit_users(unit.parent), "recommendation.street_endorsed.bureau", params=values, about=app)
+        notify(_applicants(app), "recommendation.street_endorsed.applicant", params=values, about=app)
     else:
         street = app.recommender if transition.name == "endorse_district" else None
-        notify(_unit_users(street), _("区市场监管局已推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=review_link, about=app)
-        notify(_applicants(app), _("申报已获推荐：%(name)s") % values,
-               _("%(unit)s 已推荐“%(name)s”至主管部门。") % values, link=applicant_link, about=app)
+        notify(_unit_users(street), "recommendation.endorsed.street", params=values, about=app)
+        notify(_applicants(app), "recommendation.endorsed.applicant", params=values, about=app)
     return row
 
 
@@ -123,7 +114,7 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
     """不予推荐, with the reason (shown to the applicant)."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写不予推荐的理由。(A reason is required.)"))
+        raise DomainError(_("请填写不予推荐的理由。"))
     app = _locked(application)
     transition = _transition(actor, app, _decline_move(app))
     unit = _acting_unit(actor)
@@ -132,13 +123,10 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
         application=app, unit=unit, kind=DecisionKind.DECLINE, comment=reason, decided_by=actor
     )
     _change_status(actor, app, transition, note=reason, via=via)
-    applicant_link, review_link = _links(app)
-    values = {"name": app.project_name, "unit": unit.name, "reason": reason}
+    values = {"name": app.project_name, "unit": unit.name, "reason": reason, "application_id": app.pk}
     if transition.name == "decline_district":
-        notify(_unit_users(app.recommender), _("区市场监管局不予推荐：%(name)s") % values,
-               _("理由：%(reason)s") % values, link=review_link, about=app)
-    notify(_applicants(app), _("申报未获推荐：%(name)s") % values,
-           _("%(unit)s 不予推荐“%(name)s”。理由：%(reason)s") % values, link=applicant_link, about=app)
+        notify(_unit_users(app.recommender), "recommendation.declined.street", params=values, about=app)
+    notify(_applicants(app), "recommendation.declined.applicant", params=values, about=app)
     return row
 
 
@@ -148,10 +136,10 @@ def return_to_applicant(actor, application, comment: str, sections=(), *, via: s
     per section, shown beside it). Undoes the verdicts of this round; a resubmission starts over."""
     text = (comment or "").strip()
     if not text:
-        raise DomainError(_("请填写退回意见，说明需要修改的内容。(A comment is required.)"))
+        raise DomainError(_("请填写退回意见，说明需要修改的内容。"))
     sections = list(dict.fromkeys(s for s in sections if s))
     if any(s not in Section.values for s in sections):
-        raise DomainError(_("所选部分不存在。(Unknown section.)"))
+        raise DomainError(_("所选部分不存在。"))
     app = _locked(application)
     transition = _transition(actor, app, "return")
     street = app.recommender if app.status == ApplicationStatus.ENDORSED_BY_STREET else None
@@ -165,10 +153,9 @@ def return_to_applicant(actor, application, comment: str, sections=(), *, via: s
         [ReturnComment(application=app, version=version, author=actor, text=text, section=s) for s in sections or [""]]
     )
     _change_status(actor, app, transition, note=text, via=via)
-    applicant_link, review_link = _links(app)
-    subject = _("申报被退回修改：%(name)s") % {"name": app.project_name}
-    notify(_applicants(app), subject, _("退回意见：%(text)s") % {"text": text}, link=applicant_link, about=app)
-    notify(_unit_users(street), subject, _("退回意见：%(text)s") % {"text": text}, link=review_link, about=app)
+    values = {"name": app.project_name, "text": text, "application_id": app.pk}
+    notify(_applicants(app), "application.returned", params=values, about=app)
+    notify(_unit_users(street), "recommendation.returned.street", params=values, about=app)
     return row
 
 
@@ -178,7 +165,7 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
     reviews again and endorses, declines or returns it to the applicant."""
     text = (comment or "").strip()
     if not text:
-        raise DomainError(_("请填写退回街镇的意见。(A comment is required.)"))
+        raise DomainError(_("请填写退回街镇的意见。"))
     app = _locked(application)
     transition = _transition(actor, app, "return_to_street")
     _supersede(app, unit=app.recommender)
@@ -187,12 +174,9 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
         decided_by=actor,
     )
     _change_status(actor, app, transition, note=text, via=via)
-    applicant_link, review_link = _links(app)
-    values = {"name": app.project_name, "text": text}
-    notify(_unit_users(app.recommender), _("区市场监管局退回街镇重新审核：%(name)s") % values,
-           _("意见：%(text)s") % values, link=review_link, about=app)
-    notify(_applicants(app), _("申报退回街镇重新审核：%(name)s") % values,
-           _("区市场监管局已将“%(name)s”退回街镇重新审核，无需申报单位修改。") % values, link=applicant_link, about=app)
+    values = {"name": app.project_name, "text": text, "application_id": app.pk}
+    notify(_unit_users(app.recommender), "recommendation.returned_to_street.street", params=values, about=app)
+    notify(_applicants(app), "recommendation.returned_to_street.applicant", params=values, about=app)
     return row
 
 
@@ -207,8 +191,7 @@ def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[i
     rows = {r.application_id: r for r in live_endorsements(programme, unit)}
     wanted = [int(pk) for pk in application_ids]
     if sorted(wanted) != sorted(rows):
-        raise DomainError(_("排序须包含本单位全部已推荐项目，且每项一次。请刷新页面后重试。"
-                            "(The order must list every endorsed application once.)"))
+        raise DomainError(_("排序须包含本单位全部已推荐项目，且每项一次。请刷新页面后重试。"))
     before = list(rows)
     for position, pk in enumerate(wanted, start=1):
         rows[pk].rank = position
@@ -228,24 +211,17 @@ def remind_late_recommenders(actor, programme, unit_ids=None, *, via: str = "web
     wanted = {int(pk) for pk in unit_ids} if unit_ids else None
     late = [row for row in programme_progress(programme) if row.is_late and (wanted is None or row.unit.pk in wanted)]
     deadline = programme.recommendation_deadline
-    when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else _("（未设定）")
+    when = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M") if deadline else ref("fragment.unset")
     for row in late:
         people = _unit_users(row.unit)
-        values = {"title": programme.title, "n": row.pending, "deadline": when, "unit": row.unit.name}
-        subject = _("请及时处理待审核的申报：%(title)s") % values
-        body = _("%(unit)s 尚有%(n)d项申报待审核推荐，推荐截止时间为%(deadline)s。") % values
-        notify(people, subject, body, link=reverse("applications:recommend_workspace") + f"?programme={programme.pk}")
+        values = {"title": programme.title, "n": row.pending, "deadline": when, "unit": row.unit.name,
+                  "programme_id": programme.pk}
+        notify(people, "recommendation.reminder", params=values)
         if row.unit.email and row.unit.email not in {p.email for p in people}:
-            _email_unit(row.unit.email, subject, body)
+            send_message([row.unit.email], "recommendation.reminder", **values)  # the unit's own mailbox (单位邮箱)
     if late:
         audit.record(actor, "recommendation.remind", programme,
                      changes={"units": [[], [row.unit.pk for row in late]]},
                      note="、".join(row.unit.name for row in late), via=via)
     return [row.unit for row in late]
 
-
-def _email_unit(address: str, subject: str, body: str) -> None:
-    """The unit's own mailbox (单位邮箱), when none of its users has it."""
-    from portal.tasks import send_email
-
-    transaction.on_commit(lambda: send_email.delay([address], subject, body))

@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from portal.services.errors import DomainError, InvalidTransition, PermissionDen
 from portal.services.notify import notify
 
 from ..documents.service import schedule_render
-from ..models import Application, ApplicationStatus, ApplicationVersion, ReturnComment, Section
+from ..models import Application, ApplicationStatus, ApplicationVersion, DecisionKind, ReturnComment, Section
 from ..models.application import organisation_header
 from ..workflow import APPLICATION_WORKFLOW
 from .completeness import completeness_check
@@ -27,7 +26,7 @@ def _transition(actor, app: Application, name: str):
     transition = APPLICATION_WORKFLOW.get(name)
     if app.status not in transition.sources:
         raise InvalidTransition(
-            _("申报“%(name)s”当前状态为“%(status)s”，不能%(action)s。(Not allowed in the current state.)")
+            _("申报“%(name)s”当前状态为“%(status)s”，不能%(action)s。")
             % {"name": app.project_name, "status": app.get_status_display(), "action": transition.label}
         )
     decision = transition.allowed(actor, app)
@@ -41,11 +40,11 @@ def _check_resubmission_window(programme) -> None:
     returned application may come back until the recommendation deadline."""
     if programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING):
         raise InvalidTransition(
-            _("批次“%(title)s”已结束推荐审核，不能重新提交。(The programme no longer accepts resubmissions.)")
+            _("批次“%(title)s”已结束推荐审核，不能重新提交。")
             % {"title": programme.title}
         )
     if programme.recommendation_deadline and timezone.now() >= programme.recommendation_deadline:
-        raise InvalidTransition(_("推荐截止时间已过，不能重新提交。(The recommendation deadline has passed.)"))
+        raise InvalidTransition(_("推荐截止时间已过，不能重新提交。"))
 
 
 def _applicants(app: Application):
@@ -66,7 +65,7 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     """Submits a draft, or resubmits a returned application. Refuses with every missing item."""
     app = Application.objects.select_for_update().select_related("programme", "organisation").get(pk=application.pk)
     if only_returned and app.status != ApplicationStatus.RETURNED:
-        raise InvalidTransition(_("只有被退回的申报可以重新提交。(Only returned applications can be resubmitted.)"))
+        raise InvalidTransition(_("只有被退回的申报可以重新提交。"))
     name = "resubmit" if app.status == ApplicationStatus.RETURNED else "submit"
     transition = _transition(actor, app, name)
     if name == "submit":
@@ -76,7 +75,7 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     missing = completeness_check(app)
     if missing:
         raise IncompleteApplication(
-            _("申报表尚不完整，还有%(n)d项需要补充。(Incomplete: %(n)d items missing.)") % {"n": len(missing)}, missing
+            _("申报表尚不完整，还有%(n)d项需要补充。") % {"n": len(missing)}, missing
         )
     before = app.status
     app.organisation_snapshot = organisation_header(app.organisation)
@@ -89,13 +88,25 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     schedule_render(actor, app, version=number)  # PDF and Word of this version, after commit
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]},
                  note=_("第%(n)d版") % {"n": number}, via=via)
-    link = reverse("applications:edit", args=[app.pk])
-    subject = (_("申报已提交：%(name)s") if name == "submit" else _("申报已重新提交：%(name)s")) % {
-        "name": app.project_name}
-    body = _("%(org)s 的“%(name)s”（%(programme)s）已提交第%(n)d版，请推荐单位审核。") % {
-        "org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number}
-    notify([*_recommenders(app), *_applicants(app)], subject, body, link=link, about=app)
+    params = {"org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number,
+              "application_id": app.pk}
+    notify([*_recommenders(app), *_applicants(app)],
+           "application.submitted" if name == "submit" else "application.resubmitted", params=params, about=app)
+    bureau = _returning_bureau(app) if name == "resubmit" else None
+    if bureau is not None:
+        notify(User.objects.filter(recommending_unit=bureau, is_active=True), "application.resubmitted.bureau",
+               params=params | {"street": app.recommender.name}, about=app)
     return app
+
+
+def _returning_bureau(app: Application):
+    """The district bureau, when it (not the street) returned the application last: it waits for the
+    street's review of the new version and is told of the resubmission."""
+    last = app.recommendation_decisions.filter(kind=DecisionKind.RETURN).select_related("unit").order_by(
+        "-decided_at", "-pk").first()
+    if last is None or last.unit is None or last.unit_id == app.recommender_id:
+        return None
+    return last.unit if app.recommender and app.recommender.parent_id == last.unit_id else None
 
 
 def resubmit(actor, application: Application, *, via: str = "web") -> Application:
@@ -108,9 +119,9 @@ def return_for_revision(actor, application: Application, comment: str, section: 
                         via: str = "web") -> ReturnComment:
     text = (comment or "").strip()
     if not text:
-        raise DomainError(_("请填写退回意见，说明需要修改的内容。(A comment is required.)"))
+        raise DomainError(_("请填写退回意见，说明需要修改的内容。"))
     if section and section not in Section.values:
-        raise DomainError(_("所选部分不存在。(Unknown section.)"))
+        raise DomainError(_("所选部分不存在。"))
     app = Application.objects.select_for_update().select_related("programme", "organisation").get(pk=application.pk)
     transition = _transition(actor, app, "return")
     before = app.status
@@ -121,11 +132,6 @@ def return_for_revision(actor, application: Application, comment: str, section: 
         application=app, version=app.versions.order_by("-number").first(), author=actor, text=text, section=section
     )
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]}, note=text, via=via)
-    notify(
-        [*_applicants(app), *_recommenders(app)],
-        _("申报被退回修改：%(name)s") % {"name": app.project_name},
-        _("退回意见：%(text)s") % {"text": text},
-        link=reverse("applications:edit", args=[app.pk]),
-        about=app,
-    )
+    notify([*_applicants(app), *_recommenders(app)], "application.returned",
+           params={"name": app.project_name, "text": text, "application_id": app.pk}, about=app)
     return comment_row

@@ -8,10 +8,10 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.messages import choice, join, ref
 from portal.models import User
 from portal.models.users import Role
 from portal.services import audit
@@ -44,8 +44,8 @@ def administrators_of(programme):
     return User.objects.filter(role=Role.ADMINISTRATOR, organiser_id=programme.organiser_id, is_active=True)
 
 
-def _tell_administrators(programme, subject: str, body: str = ""):
-    notify(administrators_of(programme), subject, body, link=reverse("awards:ranking", args=[programme.pk]),
+def _tell_administrators(programme, key: str, **params):
+    notify(administrators_of(programme), key, params=params | {"title": programme.title, "programme_id": programme.pk},
            about=programme)
 
 
@@ -65,7 +65,7 @@ def update_settings(actor, programme, values: dict, *, via: str = "web"):
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from error
     if entry.changes:
-        _tell_administrators(programme, _("评定设置已修改：%(title)s") % {"title": programme.title})
+        _tell_administrators(programme, "awards.settings_changed")
     return settings
 
 
@@ -85,8 +85,8 @@ def override_tier(actor, application, tier: str, reason: str, *, via: str = "web
         application=application, defaults={"tier": tier, "reason": reason, "decided_by": actor}
     )
     audit.record(actor, "awards.override", application, changes={"tier": [before, tier]}, note=reason, via=via)
-    _tell_administrators(programme, _("奖项等级调整：%(project)s → %(tier)s")
-                         % {"project": application.project_name, "tier": Tier(tier).label}, reason)
+    _tell_administrators(programme, "awards.override", project=application.project_name,
+                         tier=choice("awards.Award", "tier", tier), reason=reason)
     return override
 
 
@@ -102,8 +102,8 @@ def clear_override(actor, application, reason: str, *, via: str = "web") -> None
     override.delete()
     audit.record(actor, "awards.override_clear", application, changes={"tier": [before, "proposed"]}, note=reason,
                  via=via)
-    _tell_administrators(application.programme, _("奖项等级恢复为拟定等级：%(project)s")
-                         % {"project": application.project_name}, reason)
+    _tell_administrators(application.programme, "awards.override_cleared", project=application.project_name,
+                         reason=reason)
 
 
 def new_code() -> str:
@@ -153,8 +153,9 @@ def approve(actor, programme, *, note: str = "", via: str = "web") -> Determinat
     determination.save()
     counts = result.counts()
     audit.record(actor, "awards.approve", programme, changes={"tiers": [None, counts]}, note=note, via=via)
-    _tell_administrators(programme, _("评定结果已批准：%(title)s") % {"title": programme.title},
-                         "；".join(f"{Tier(t).label} {n}" for t, n in counts.items() if t in AWARDED_TIERS))
+    _tell_administrators(programme, "awards.approved", counts=join(
+        ref("fragment.tier_count", tier=choice("awards.Award", "tier", t), n=n)
+        for t, n in counts.items() if t in AWARDED_TIERS))
     return determination
 
 
@@ -169,5 +170,5 @@ def reopen(actor, programme, reason: str, *, via: str = "web") -> Determination:
     determination.save()
     audit.record(actor, "awards.reopen", programme, changes={"approved_at": [before.isoformat(), None]},
                  note=reason, via=via)
-    _tell_administrators(programme, _("评定结果已撤回批准：%(title)s") % {"title": programme.title}, reason)
+    _tell_administrators(programme, "awards.reopened", reason=reason)
     return determination

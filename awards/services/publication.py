@@ -5,10 +5,10 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.messages import choice
 from portal.models import OrganisationMembership, Programme, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
@@ -56,33 +56,23 @@ def publish(actor, programme, *, note: str = "", via: str = "web") -> Programme:
 
 
 def _tell_applicants_and_recommenders(programme, awards):
-    link = reverse("awards:public_list") + f"?year={programme.year}"
     members = defaultdict(list)
     for m in OrganisationMembership.objects.filter(
         organisation_id__in={a.application.organisation_id for a in awards}, status=MembershipStatus.APPROVED
     ).select_related("user"):
         members[m.organisation_id].append(m.user)
     for award in awards:
-        outcome = award.get_tier_display() if award.is_awarded else _("未获奖")
-        notify(
-            members[award.application.organisation_id],
-            _("成果公布：%(title)s") % {"title": programme.title},
-            _("贵单位申报的项目“%(project)s”评定结果：%(outcome)s。")
-            % {"project": award.project_name, "outcome": outcome},
-            link=reverse("dashboard"),
-            about=award.application,
-        )
+        notify(members[award.application.organisation_id], "awards.published.applicant", params={
+            "title": programme.title, "project": award.project_name,
+            "outcome": choice("awards.Award", "tier", award.tier if award.is_awarded else "none")},
+            about=award.application)
     units = {a.application.recommender_id for a in awards if a.application.recommender_id}
     parents = {a.application.recommender.parent_id for a in awards
                if a.application.recommender_id and a.application.recommender.parent_id}
     recommenders = User.objects.filter(Q(recommending_unit_id__in=units | parents), role=Role.RECOMMENDER)
     awarded = sum(1 for a in awards if a.is_awarded)
-    notify(
-        recommenders,
-        _("成果公布：%(title)s") % {"title": programme.title},
-        _("本年度共认定成果 %(n)s 项，名单已向社会公布。") % {"n": awarded},
-        link=link,
-    )
+    notify(recommenders, "awards.published.recommender", params={
+        "title": programme.title, "n": awarded, "year": programme.year})
 
 
 @transaction.atomic
@@ -100,5 +90,5 @@ def unpublish(actor, programme, reason: str, *, via: str = "web") -> Programme:
     determination.save()
     audit.record(actor, "awards.unpublish", programme,
                  changes={"published_at": [before.isoformat() if before else None, None]}, note=reason, via=via)
-    _tell_administrators(programme, _("已撤回公布：%(title)s") % {"title": programme.title}, reason)
+    _tell_administrators(programme, "awards.unpublished", reason=reason)
     return programme

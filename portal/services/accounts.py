@@ -1,7 +1,6 @@
 """Applicant self-registration and organisation membership (申报单位注册与加入)."""
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,13 +38,8 @@ def register_applicant(*, account: dict, organisation: dict | None, credit_code:
     membership = OrganisationMembership.objects.create(user=user, organisation=existing)
     audit.record(user, "membership.request", membership)
     approvers = [first_member(existing), *_administrators_keeping(existing)]
-    notify(
-        approvers,
-        _("加入申请：%(name)s 申请加入 %(org)s") % {"name": user.display_name, "org": existing.name},
-        _("请登录平台批准或拒绝该申请。"),
-        link=reverse("membership_requests"),
-        about=existing,
-    )
+    notify(approvers, "membership.requested", params={"name": user.display_name, "org": existing.name},
+           about=existing)
     return membership
 
 
@@ -82,13 +76,8 @@ def decide_membership(actor, membership: OrganisationMembership, *, approve: boo
         membership,
         changes=audit.diff(before, audit.snapshot(membership)),
     )
-    notify(
-        [membership.user],
-        _("您加入 %(org)s 的申请已批准") % {"org": membership.organisation.name}
-        if approve
-        else _("您加入 %(org)s 的申请未获批准") % {"org": membership.organisation.name},
-        link=reverse("dashboard"),
-    )
+    notify([membership.user], "membership.approved" if approve else "membership.rejected",
+           params={"org": membership.organisation.name})
     return membership
 
 

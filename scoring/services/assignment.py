@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.messages import ref
 from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
 from portal.services.notify import notify
@@ -29,10 +29,6 @@ from scoring.services.solver import solve
 def _check(decision):
     if not decision:
         raise PermissionDenied(decision.reason)
-
-
-def _home_link() -> str:
-    return reverse("scoring:expert_home")
 
 
 @dataclass
@@ -59,10 +55,9 @@ def create_proposal(user, programme, seed: int, progress=lambda percent, message
     )
     audit.record(user, "assignment.propose", proposal, via="job", changes={
         "pairs": [None, len(solution.pairs)], "unstaffed": [None, len(solution.unstaffed)], "seed": [None, seed]})
-    notify([user], _("自动分配方案已生成"), _(
-        "“%(programme)s”的自动分配方案已生成：%(pairs)d 个分配，%(n)d 个项目未配齐。") % {
-        "programme": programme.title, "pairs": len(solution.pairs), "n": len(solution.unstaffed)},
-        link=reverse("scoring:proposal_detail", args=[proposal.pk]), about=programme)
+    notify([user], "assignment.proposal_ready", params={
+        "programme": programme.title, "pairs": len(solution.pairs), "n": len(solution.unstaffed),
+        "proposal_id": proposal.pk}, about=programme)
     return proposal
 
 
@@ -126,9 +121,8 @@ def apply_proposal(user, proposal, *, via: str = "web") -> ApplyResult:
     })
     per_expert = Counter(a.expert_id for a in result.created)
     for expert_id, n in sorted(per_expert.items()):
-        notify([experts[expert_id].user], _("新的评审任务"), _(
-            "“%(programme)s”为您分配了 %(n)d 项评审任务。请先签署保密及回避承诺，再查看申报材料并评分。") % {
-            "programme": programme.title, "n": n}, link=_home_link(), about=programme)
+        notify([experts[expert_id].user], "assignment.new_tasks", params={"programme": programme.title, "n": n},
+               about=programme)
     return result
 
 
@@ -166,9 +160,8 @@ def _assign(user, application, expert, *, via: str) -> Assignment:
         assignment.assigned_by, assignment.automatic = user, False
         assignment.save(update_fields=["status", "ended_at", "end_reason", "assigned_by", "automatic"])
     audit.record(user, "assignment.assign", assignment, via=via, changes={"status": [before, assignment.status]})
-    notify([expert.user], _("新的评审任务"), _(
-        "“%(programme)s”为您分配了 1 项评审任务。请先签署保密及回避承诺，再查看申报材料并评分。") % {
-        "programme": application.programme.title}, link=_home_link(), about=application.programme)
+    notify([expert.user], "assignment.new_tasks", params={"programme": application.programme.title, "n": 1},
+           about=application.programme)
     return assignment
 
 
@@ -209,12 +202,10 @@ def send_reminders(user, programme, *, via: str = "web") -> int:
     counts = Counter(late_assignments(programme).values_list("expert_id", flat=True))
     experts = ExpertProfile.objects.filter(pk__in=counts).select_related("user").order_by("pk")
     deadline = (timezone.localtime(programme.scoring_deadline).strftime("%Y-%m-%d %H:%M")
-                if programme.scoring_deadline else _("（未设定）"))
+                if programme.scoring_deadline else ref("fragment.unset"))
     for expert in experts:
-        notify([expert.user], _("评分提醒"), _(
-            "您在“%(programme)s”中还有 %(n)d 项评分尚未提交，评分截止时间：%(deadline)s。") % {
-            "programme": programme.title, "n": counts[expert.pk], "deadline": deadline}, link=_home_link(),
-            about=programme)
+        notify([expert.user], "assignment.reminder", params={
+            "programme": programme.title, "n": counts[expert.pk], "deadline": deadline}, about=programme)
     audit.record(user, "assignment.remind", programme, via=via, changes={
         "experts": [None, [e.pk for e in experts]], "unsubmitted": [None, sum(counts.values())]})
     return len(experts)

@@ -139,8 +139,7 @@ def declare_conflict(user, application, reason: str, *, via: str = "web") -> Con
     audit.record(user, "conflict.declare", conflict, changes={"reason": [None, reason]}, via=via,
                  programme=application.programme_id)
     visibility_changed([user.pk])
-    notify(programme_administrators(application.programme), _("专家申请回避"), _(
-        "专家 %(expert)s 申请回避项目“%(project)s”：%(reason)s") % {
+    notify(programme_administrators(application.programme), "conflict.declared", params={
         "expert": profile.name, "project": application.project_name, "reason": reason}, about=application)
     recuse_pairs({(application.pk, profile.pk)}, user, reason_for=lambda pair: _("专家申请回避：%s") % reason,
                  via=via)
@@ -178,8 +177,7 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
         "programme": [None, programme.pk], "unit_name": [None, unit_name], "credit_code": [None, code],
         "reason": [None, reason], "matched_applications": [None, sorted(matched)],
     })
-    notify(programme_administrators(programme), _("专家登记利益关系单位"), _(
-        "专家 %(expert)s 在“%(programme)s”中登记了利益关系单位“%(unit)s”，匹配申报项目 %(n)d 项。") % {
+    notify(programme_administrators(programme), "conflict.unit_declared", params={
         "expert": profile.name, "programme": programme.title, "unit": unit_name or code, "n": len(matched)},
         about=programme)
     recuse_pairs({(app_id, profile.pk) for app_id in matched}, user, reason_for=lambda pair: text, via=via)

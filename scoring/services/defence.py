@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.visibility import applications_for
+from portal.messages import join, ref
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
 from portal.permissions import administers_programme
@@ -169,33 +169,27 @@ def applicant_users(application) -> list:
     return [m.user for m in members] + ([application.created_by] if application.created_by_id else [])
 
 
-def _where(session) -> str:
-    parts = [session.place] if session.place else []
-    if session.meeting_link:
-        parts.append(_("会议链接：%(link)s") % {"link": session.meeting_link})
-    return "；".join(parts)
+def _where_param(session) -> dict:
+    """The place and meeting link as a catalogue parameter (portal.messages), translated when read."""
+    link = ref("fragment.meeting_link", link=session.meeting_link) if session.meeting_link else ""
+    return join([session.place, link])
 
 
-def _slot_text(slot) -> str:
+def _tell_applicants(slot, key) -> None:
     start = timezone.localtime(slot.starts_at)
-    end = start + timedelta(minutes=slot.minutes)
-    return _("项目“%(a)s”答辩时间：%(day)s %(start)s–%(end)s（第 %(n)d 位）；%(where)s") % {
-        "a": slot.application.project_name, "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
-        "end": end.strftime("%H:%M"), "n": slot.order, "where": _where(slot.session)}
+    notify(applicant_users(slot.application), key, params={
+        "title": slot.session.programme.title, "a": slot.application.project_name,
+        "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
+        "end": (start + timedelta(minutes=slot.minutes)).strftime("%H:%M"), "n": slot.order,
+        "where": _where_param(slot.session)}, about=slot.application)
 
 
-def _tell_applicants(slot, subject) -> None:
-    notify(applicant_users(slot.application), subject % {"title": slot.session.programme.title},
-           _slot_text(slot), link=reverse("scoring:defence_mine"), about=slot.application)
-
-
-def _tell_experts(session, experts, subject) -> None:
+def _tell_experts(session, experts, key) -> None:
     start = timezone.localtime(session.starts_at)
-    notify([e.user for e in experts], subject % {"title": session.title},
-           _("%(day)s %(start)s–%(end)s；%(where)s") % {
-               "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
-               "end": timezone.localtime(session.ends_at).strftime("%H:%M"), "where": _where(session)},
-           link=reverse("scoring:defence_detail", args=[session.pk]), about=session.programme)
+    notify([e.user for e in experts], key, params={
+        "title": session.title, "day": start.strftime("%Y-%m-%d"), "start": start.strftime("%H:%M"),
+        "end": timezone.localtime(session.ends_at).strftime("%H:%M"), "where": _where_param(session),
+        "session_id": session.pk}, about=session.programme)
 
 
 # ---- services -----------------------------------------------------------------------------------
@@ -240,8 +234,8 @@ def schedule_session(actor, programme, data: SessionInput, *, via: str = "web") 
     _write(session, data)
     audit.record(actor, "defence.schedule", session, changes=audit.diff({}, _snapshot(session)), via=via)
     for slot in session.slots.select_related("application", "session__programme"):
-        _tell_applicants(slot, _("现场答辩安排：%(title)s"))
-    _tell_experts(session, data.experts, _("现场答辩邀请：%(title)s"))
+        _tell_applicants(slot, "defence.scheduled")
+    _tell_experts(session, data.experts, "defence.invitation")
     return session
 
 
@@ -267,16 +261,15 @@ def update_session(actor, session, data: SessionInput, *, via: str = "web") -> D
     for slot in session.slots.select_related("application", "session__programme"):
         previous = old_slots.get(slot.application_id)
         if previous is None:
-            _tell_applicants(slot, _("现场答辩安排：%(title)s"))
+            _tell_applicants(slot, "defence.scheduled")
         elif moved_place or previous != (slot.starts_at, slot.minutes, slot.order):
-            _tell_applicants(slot, _("现场答辩安排变更：%(title)s"))
+            _tell_applicants(slot, "defence.changed")
     for slot in removed:
-        notify(applicant_users(slot.application), _("现场答辩安排取消：%(title)s") % {"title": session.programme.title},
-               _("项目“%(a)s”原定于场次“%(s)s”的答辩已取消，新的安排将另行通知。")
-               % {"a": slot.application.project_name, "s": session.title}, link=reverse("scoring:defence_mine"),
-               about=slot.application)
+        notify(applicant_users(slot.application), "defence.cancelled", params={
+            "title": session.programme.title, "a": slot.application.project_name, "s": session.title},
+            about=slot.application)
     seated = [e for e in data.experts if moved_place or e.pk not in old_experts]
-    _tell_experts(session, seated, _("现场答辩安排：%(title)s"))
+    _tell_experts(session, seated, "defence.session")
     return session
 
 

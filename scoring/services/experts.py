@@ -20,11 +20,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from portal import credit_code, imports
+from portal.messages import ref
 from portal.models import ProjectCategory, User
 from portal.models.users import Role
 from portal.permissions import is_administrator
 from portal.services import audit
 from portal.services.errors import PermissionDenied
+from portal.services.notify import send_message
 from scoring.models import ExpertProfile
 from scoring.services.expert_sheet import COLUMN_NAMES, RowError, SheetError, read_rows
 
@@ -161,14 +163,6 @@ def set_password_link(user) -> str:
 def send_invitation(user) -> None:
     """E-mails the set-password link once the transaction commits (not kept in the in-app feed:
     the link is a credential)."""
-    from portal.tasks import send_email
-
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    subject = _("评审专家账号已开通 — %(portal)s") % {"portal": settings.PORTAL_NAME}
-    body = _(
-        "%(name)s 您好：\n\n%(portal)s已为您开通评审专家账号，登录名为 %(username)s。\n"
-        "请在 %(days)d 天内通过以下链接设置密码：\n%(link)s\n\n链接过期后，请联系主管部门重新发送。"
-    ) % {"name": user.display_name, "portal": settings.PORTAL_NAME, "username": user.username, "days": days,
-         "link": set_password_link(user)}
-    if user.email:
-        transaction.on_commit(lambda: send_email.delay([user.email], subject, body))
+    send_message([user.email], "expert.invitation", name=user.display_name, portal=ref("fragment.portal_name"),
+                 username=user.username, days=days, link=set_password_link(user))

@@ -48,8 +48,7 @@ def save_panel(user, programme, *, name: str, categories, experts, panel=None, v
                  changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v})
     added = set(after["experts"]) - set(before.get("experts", []))
     new_members = [e.user for e in panel.experts.filter(pk__in=added).select_related("user")]
-    notify(new_members, _("加入评审组"), _("您已加入“%(programme)s”的评审组“%(panel)s”。") % {
-        "programme": programme.title, "panel": panel.name}, about=programme)
+    notify(new_members, "panel.joined", params={"programme": programme.title, "panel": panel.name}, about=programme)
     return panel
 
 

@@ -48,8 +48,7 @@ def accept_pledge(user, programme, *, via: str = "web") -> ConfidentialityPledge
                 "programme": [None, programme.pk], "accepted_at": [None, pledge.accepted_at.isoformat()]})
     except IntegrityError:  # accepted twice at once: the first one stands
         return ConfidentialityPledge.objects.get(expert=profile, programme=programme)
-    notify([user], _("已签署保密及回避承诺"), _(
-        "您已于 %(time)s 签署“%(programme)s”的保密及回避承诺，现在可以查看分配给您的申报项目。") % {
+    notify([user], "pledge.accepted", params={
         "time": timezone.localtime(pledge.accepted_at).strftime("%Y-%m-%d %H:%M"), "programme": programme.title},
         about=programme)
     return pledge

@@ -8,7 +8,6 @@ applicant's own declaration (申请回避), which is confidential (§5.2).
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.models.users import Role
@@ -75,14 +74,11 @@ def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, v
     programme = assignment.application.programme
     # The expert no longer sees the application: their cached unread count may hold notifications about it.
     visibility_changed([assignment.expert.user_id])
-    notify([assignment.expert.user], _("评审任务调整"), _(
-        "您在“%(programme)s”中的一项评审任务已撤回，不再需要评分。如有疑问请联系主管部门。"
-    ) % {"programme": programme.title}, about=programme)
+    notify([assignment.expert.user], "assignment.withdrawn", params={"programme": programme.title}, about=programme)
     if status == AssignmentStatus.RECUSED:
-        notify(programme_administrators(programme), _("专家回避"), _(
-            "专家 %(expert)s 已回避项目“%(project)s”：%(reason)s"
-        ) % {"expert": assignment.expert.name, "project": assignment.application.project_name,
-             "reason": assignment.end_reason}, about=assignment.application)
+        notify(programme_administrators(programme), "assignment.recused", params={
+            "expert": assignment.expert.name, "project": assignment.application.project_name,
+            "reason": assignment.end_reason}, about=assignment.application)
     return assignment
 
 

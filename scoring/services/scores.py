@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -333,9 +332,9 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     audit.record(actor, "score.submit" if submit else "score.save_draft", score,
                  changes=audit.diff(before, _snapshot(score, written)), via=via)
     if submit:
-        notify([actor], _("评分已提交：%(name)s") % {"name": assignment.application.project_name},
-               _("您的评分已提交并锁定，总分 %(total)s。") % {"total": score.total},
-               link=reverse("scoring:score_sheet", args=[assignment.pk]), about=assignment.application)
+        notify([actor], "score.submitted", params={
+            "name": assignment.application.project_name, "total": str(score.total), "assignment_id": assignment.pk},
+            about=assignment.application)
     return score
 
 
@@ -356,7 +355,6 @@ def reopen_score(actor, score, *, reason: str, via: str = "web") -> Score:
     score.save()
     audit.record(actor, "score.reopen", score, changes=audit.diff(before, _snapshot(score)), note=reason, via=via)
     application = score.assignment.application
-    notify([score.assignment.expert.user], _("评分已退回修改：%(name)s") % {"name": application.project_name},
-           _("主管部门退回了您的评分，理由：%(reason)s") % {"reason": reason},
-           link=reverse("scoring:score_sheet", args=[score.assignment_id]), about=application)
+    notify([score.assignment.expert.user], "score.reopened", params={
+        "name": application.project_name, "reason": reason, "assignment_id": score.assignment_id}, about=application)
     return score
