@@ -205,3 +205,26 @@ def test_the_assignment_proposal_csv_neutralises_names_and_dde(malicious_program
 def test_the_expert_template_writes_category_names_as_text():
     texts = assert_no_formulas(build_template([stored(v) for v in VALUES]))
     assert any(HYPERLINK in t for t in texts)
+
+
+@pytest.mark.django_db
+def test_a_public_list_cached_by_an_earlier_writer_is_not_served(malicious_programme, administrator):
+    import hashlib
+
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+    from django.utils.translation import get_language
+
+    from awards.models import Award
+
+    programme, _apps = malicious_programme
+    determination.approve(administrator, programme)
+    publication.publish(administrator, programme)
+    state = Award.objects.filter(programme=programme).aggregate(n=Count("pk"), changed=Max("updated_at"))
+    title = hashlib.sha1(f"{programme.year}{programme.title}".encode()).hexdigest()[:12]
+    # The key the writer before text cells used, holding its file (formula cells) for 24 hours.
+    cache.set(f"awards:published-xlsx:{programme.pk}:{state['n']}:{state['changed'].isoformat()}:{title}:"
+              f"{get_language()}", b"file with formula cells")
+    served = exports.published_list_xlsx_cached(programme)
+    assert served != b"file with formula cells"
+    assert_no_formulas(served)

@@ -74,6 +74,9 @@ def score_sheet_xlsx(programme, *, anonymise: bool = False, progress=lambda p, m
     return _bytes(wb)
 
 
+FORMAT = "text-cells"  # change when the file's content changes for the same awards
+
+
 def published_awards(programme):
     return Award.objects.filter(programme=programme, tier__in=AWARDED_TIERS).order_by("tier", "rank", "pk")
 
@@ -101,7 +104,8 @@ def published_list_xlsx_cached(programme) -> bytes:
     state = Award.objects.filter(programme=programme).aggregate(n=Count("pk"), changed=Max("updated_at"))
     changed = state["changed"].isoformat() if state["changed"] else "-"
     title = hashlib.sha1(f"{programme.year}{programme.title}".encode()).hexdigest()[:12]  # its first row
-    key = f"awards:published-xlsx:{programme.pk}:{state['n']}:{changed}:{title}:{get_language()}"
+    # FORMAT names the writer: a file cached by an earlier one (with formula cells) is never served.
+    key = f"awards:published-xlsx:{FORMAT}:{programme.pk}:{state['n']}:{changed}:{title}:{get_language()}"
     content = cache.get(key)
     if content is None:
         content = published_list_xlsx(programme)
