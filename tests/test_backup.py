@@ -106,24 +106,33 @@ def _database_url() -> str:
 def mounted_media():
     """A media folder as a container mounts it: the portal's user owns the folder but may not write
     its parent, so the folder itself can be emptied, never removed. As root the restore runs as
-    `nobody` (the folder is chowned to it, the parent stays root's 0755); as another user the parent
-    is made read-only. Yields (media folder, private work folder, command prefix)."""
+    `nobody` on a tmpfs mounted there (when mounting is allowed; else the folder is chowned to it,
+    the parent staying root's 0755); as another user the parent is made read-only. Yields (media
+    folder, private work folder, command prefix, a function that locks the parent)."""
     base = Path(tempfile.mkdtemp(prefix="restore-mount-", dir="/tmp"))
     base.chmod(0o755)
     media, work = base / "media", base / "work"
     media.mkdir()
     work.mkdir(mode=0o700)
     root = os.geteuid() == 0
+    mounted = False
     if root:
         nobody = pwd.getpwnam("nobody")
         for path in (media, work):
             os.chown(path, nobody.pw_uid, nobody.pw_gid)
         prefix = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+        # A real mount when this machine allows one (a container without CAP_SYS_ADMIN does not):
+        # then even a writable parent could not remove the folder.
+        mounted = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size=16m,mode=0755,uid={nobody.pw_uid},gid={nobody.pw_gid}", "tmpfs",
+             str(media)], capture_output=True).returncode == 0
     else:
         prefix = []
     try:
         yield media, work, prefix, (lambda: None if root else base.chmod(0o555))
     finally:
+        if mounted:
+            subprocess.run(["umount", str(media)], check=False)
         base.chmod(0o755)
         subprocess.run(["rm", "-rf", str(base)], check=False)
 
@@ -157,6 +166,7 @@ def test_restore_as_a_non_root_user_empties_the_mounted_media_folder_and_keeps_i
         env["DATABASE_URL"] = _database_url()
     env.update(DJANGO_SETTINGS_MODULE="portal.settings", MEDIA_ROOT=str(media), PORTAL_VAR_DIR=str(work / "var"),
                HOME=str(work))
+    print("media folder is a mount point:", os.path.ismount(media))
     (media / "evidence").mkdir()
     (media / "evidence" / "stale.pdf").write_bytes(b"stale")
     (media / "left-over.txt").write_text("stale")
