@@ -54,3 +54,21 @@ def evidence_for(user):
     """Files of the visible applications, including ones withdrawn after a submission (an
     earlier version still lists them)."""
     return Evidence.all_objects.filter(application__in=applications_for(user))
+
+
+def duplicates_for(user):
+    """Open suspected duplicates (疑似重复) touching an application the person may review: recommenders
+    and administrators (superusers: all). Experts and applicants: none. Of the other application the
+    person learns more than its existence, year and channel only if applications_for shows it to
+    them too (applications.services.duplicates.entries_for)."""
+    from .models import DuplicateCandidate, DuplicateStatus
+
+    pairs = DuplicateCandidate.objects.filter(status=DuplicateStatus.OPEN)
+    if not getattr(user, "is_authenticated", False):
+        return pairs.none()
+    if user.is_superuser:
+        return pairs
+    if user.role not in (Role.RECOMMENDER, Role.ADMINISTRATOR):
+        return pairs.none()
+    mine = applications_for(user).values("pk")
+    return pairs.filter(Q(a__in=mine) | Q(b__in=mine))

@@ -3,6 +3,7 @@
 from .application import Application
 from .choices import AdvancementLevel, ApplicationStatus, EvidenceKind, Section
 from .documents import ApplicationDocument, DocumentFormat
+from .duplicates import ApplicationFingerprint, DuplicateCandidate, DuplicateStatus
 from .evidence import Evidence
 from .history import ApplicationVersion, ReturnComment
 from .people import ConflictDeclaration, TeamMember
@@ -13,11 +14,14 @@ __all__ = [
     "AdvancementLevel",
     "Application",
     "ApplicationDocument",
+    "ApplicationFingerprint",
     "ApplicationStatus",
     "ApplicationVersion",
     "ConflictDeclaration",
     "DecisionKind",
     "DocumentFormat",
+    "DuplicateCandidate",
+    "DuplicateStatus",
     "Evidence",
     "EvidenceKind",
     "LeadingDegree",

@@ -86,6 +86,9 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     ApplicationVersion.objects.create(application=app, number=number, data=application_data(app), created_by=actor)
     schedule_render(actor, app, version=number)  # PDF and Word of this version, after commit
+    from .duplicates import on_submitted  # 疑似重复: compared by content; a failure there never refuses this
+
+    on_submitted(app)
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]},
                  note=_("第%(n)d版") % {"n": number}, via=via)
     params = {"org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number,

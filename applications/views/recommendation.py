@@ -28,6 +28,7 @@ from ..models import ApplicationStatus, RecommendationDecision, Section
 from ..permissions import recommendation_window
 from ..services import recommendation as service
 from ..services.completeness import completeness_check
+from ..services.duplicates import entries_for as duplicate_entries
 from ..services.eligibility import eligibility_warnings
 from ..services.recommendation_queries import (
     endorsement_count,
@@ -123,6 +124,7 @@ def review_context(request, app, **bound) -> dict:
         "return_form": None,  # the edit page's form; the review page has its own
         "missing": completeness_check(app),
         "warnings": eligibility_warnings(app),
+        "duplicates": duplicate_entries(user, app),  # 疑似重复, only what this person may know
         "decisions": app.recommendation_decisions.select_related("unit", "decided_by"),
         "previews": [e for e in context["evidence_list"] if e.is_inline],
         "unit": unit,
