@@ -420,6 +420,23 @@ def test_table_a1_takes_the_corpus_through_the_page_and_every_page_and_file_show
         assert not any(CONTROL.search(str(v)) for v in stored)
         _escaped(client.get(reverse("applications:edit", args=[app.pk])))
 
+    # The background save (autosave) of the same page: each corpus value in one narrative.
+    for _label, text in CORPUS:
+        app.refresh_from_db()
+        response = client.post(reverse("applications:autosave", args=[app.pk]),
+                               {"background": text, "lock_version": str(app.lock_version)})
+        FIGURES["autosaves tried"] += 1
+        answer = response.json()
+        app.refresh_from_db()
+        if response.status_code == 200 and not answer.get("errors"):
+            assert app.background == clean_text(text).strip()
+            FIGURES["autosaves accepted safely"] += 1
+        else:
+            messages = [m for field_errors in answer.get("errors", {}).values() for m in field_errors]
+            assert _clear(messages), answer
+            FIGURES["autosaves refused with a clear message"] += 1
+        assert not CONTROL.search(app.background)
+
     # The project that goes on: a formula as its name, the corpus in its narratives.
     values = {name: _fit(fields[name], CORPUS[i % len(CORPUS)][1]) or "王工" for i, name in enumerate(fields)}
     values["project_name"] = '=HYPERLINK("http://x","点我")'
