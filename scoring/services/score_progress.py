@@ -1,7 +1,8 @@
 """Who may open which score sheet, and scoring progress for administrators. (Reminders to experts
 with unsubmitted scores: scoring.services.assignment.send_reminders, used by both progress pages.)"""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from scoring.models import Assignment, AssignmentStatus, ScoreStatus
@@ -22,6 +23,14 @@ def _submitted():
     return Count("pk", filter=Q(score__status=ScoreStatus.SUBMITTED))
 
 
+def _count(assignments) -> Coalesce:
+    """How many of ``assignments`` belong to the outer application: a correlated subquery, so the
+    page's 50 rows are counted alone (an annotated Count grouped every application by all its columns)."""
+    counted = (assignments.filter(application_id=OuterRef("pk")).order_by().values("application_id")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def scoring_progress(programme) -> dict:
     """Per expert: submitted / assigned (active assignments); per application: submitted scores /
     active assignments, with the recused count beside it."""
@@ -33,13 +42,13 @@ def scoring_progress(programme) -> dict:
         .order_by("expert__user__full_name", "expert_id")
     )
     # A queryset: the page shows it 50 at a time (the prefetch runs on the page's slice only).
+    in_force = Assignment.objects.filter(status=AssignmentStatus.ACTIVE)
     applications = (
-        programme.applications.filter(assignments__isnull=False).distinct()
+        programme.applications.filter(Exists(Assignment.objects.filter(application_id=OuterRef("pk"))))
         .annotate(
-            assigned=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE), distinct=True),
-            submitted=Count("assignments", distinct=True, filter=Q(assignments__status=AssignmentStatus.ACTIVE,
-                                                                    assignments__score__status=ScoreStatus.SUBMITTED)),
-            recused=Count("assignments", filter=Q(assignments__status=AssignmentStatus.RECUSED), distinct=True),
+            assigned=_count(in_force),
+            submitted=_count(in_force.filter(score__status=ScoreStatus.SUBMITTED)),
+            recused=_count(Assignment.objects.filter(status=AssignmentStatus.RECUSED)),
         )
         .select_related("organisation").order_by("pk")
         .prefetch_related(Prefetch("assignments", to_attr="sheets", queryset=Assignment.objects.filter(
