@@ -57,7 +57,9 @@ SPINDLE = {
         "引入六西格玛方法分析回差波动的关键因子，建立装配预紧力在线监测与全过程质量追溯系统。"
     ),
     "effect_direct": "攻关后十二个月销售额由一点八亿元增至二点六亿元，增长百分之四十四，利润增长百分之五十二。",
-    "effect_indirect": "内部返修率由百分之三点二降至百分之零点九，每年节约质量损失成本约六百八十万元，替代进口节约外汇。",
+    "effect_indirect": (
+        "内部返修率由百分之三点二降至百分之零点九，每年节约质量损失成本约六百八十万元，替代进口节约外汇。"
+    ),
     "effect_green": "渗氮工序优化后单件能耗下降百分之十二，切削液消耗下降百分之十八。",
     "effect_social": "带动长三角十余家配套企业提升齿轮加工质量，为国产机器人关键部件自主可控作出贡献。",
 }
@@ -364,7 +366,8 @@ def test_dismissal_is_audited_and_the_pair_is_not_shown_again(client, cast):
     client.force_login(cast.recommender)
     url = reverse("applications:duplicate_dismiss", args=[pair.pk])
     assert client.post(url, {"reason": "  ", "from": app.pk}).status_code == 400
-    response = client.post(url, {"reason": "去年项目为一期工程，今年为二期扩产，经现场核实不是同一项目。", "from": app.pk})
+    reason = "去年项目为一期工程，今年为二期扩产，经现场核实不是同一项目。"
+    response = client.post(url, {"reason": reason, "from": app.pk})
     assert response.status_code == 302 and response["Location"] == reverse("applications:review", args=[app.pk])
     pair.refresh_from_db()
     assert pair.status == DuplicateStatus.DISMISSED and pair.dismissed_by == cast.recommender

@@ -35,7 +35,7 @@ from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from applications.models import ApplicationDocument
+from applications.models import ApplicationDocument, DuplicateCandidate
 from applications.services import recommendation, submission
 from awards.models import Award
 from awards.services import determination as determination_service
@@ -279,6 +279,12 @@ TABLE: dict[str, dict[str, Case]] = {
                                               data={"format": "xlsx"}),
     "applications:recommend_progress": programme_admin(ppk("programme"), ppk("programme_b")),
     "applications:recommend_remind": programme_admin(ppk("programme"), ppk("programme_b"), post_only=True),
+    # Suspected duplicates: the side by side needs both applications. A~D (both in P: R's and O's to read);
+    # A~B (no one here reads both: 404 for all, though R, O, R2 and O2 learn it exists on their review page).
+    "applications:duplicate_compare": own_foreign(pk("duplicate"), pk("duplicate_b"), ("recommender", "administrator"),
+                                                  ()),
+    "applications:duplicate_dismiss": own_foreign(pk("duplicate"), pk("duplicate_b"), ("recommender", "administrator"),
+                                                  (), post_only=True, data={"reason": "矩阵探测"}),
     # ---- scoring: administrators' pages (404 to every other role) -----------------------------------
     "scoring:rubric_list": plain(only(*ADMINS)),  # rubrics are shared by all organisers
     "scoring:rubric_detail": {"": Case(pk("rubric"), only(*ADMINS))},
@@ -610,6 +616,13 @@ def build_world() -> World:
     # B needs a counted (submitted) score to have a row in P2's ranking, the foreign variant of the
     # determination pages.
     give_score(w.app_b, ReviewExpertFactory(), 70)
+
+    # Suspected duplicates of A: D in P (made here), B in P2 (A and B share their text: found on submission).
+    app_d_pk = w.programme.applications.exclude(pk__in=[w.app.pk, w.draft.pk]).get().pk
+    w.duplicate, w.duplicate_b = (
+        DuplicateCandidate.objects.update_or_create(a_id=min(w.app.pk, other), b_id=max(w.app.pk, other),
+                                                    defaults={"similarity": 0.9, "status": "open"})[0]
+        for other in (app_d_pk, w.app_b.pk))
 
     # One session per person, made once: each cell only presents its cookie.
     w.sessions = {}
