@@ -496,7 +496,7 @@ def test_table_a1_takes_the_corpus_through_the_page_and_every_page_and_file_show
 def test_awards_pages_and_files_show_the_corpus_safely(client, organiser, administrator, capsys,
                                                         django_capture_on_commit_callbacks):
     from awards.models import Award, TierOverride
-    from awards.services import determination, exports, publication
+    from awards.services import determination, exports
     from portal import jobs
     from portal.models import JobStatus
     from scoring.job_handlers import proposal_csv
@@ -563,8 +563,20 @@ def test_awards_pages_and_files_show_the_corpus_safely(client, organiser, admini
     assert "'-2+3+cmd|' /C calc'!A0" in values
     FIGURES["files checked"] += 1
 
-    determination.approve(administrator, programme)
-    publication.publish(administrator, programme)
+    # Approval and publication through their pages, with notes no form parses (kept in the audit trail).
+    note = "=1+1\x0b<script>alert(1)</script>\x07"
+    assert client.post(reverse("awards:approve", args=[programme.pk]), {"note": note}).status_code == 302
+    assert client.post(reverse("awards:publish", args=[programme.pk]), {"note": note}).status_code == 302
+    programme.refresh_from_db()
+    assert programme.status == "published"
+    _escaped(client.get(reverse("audit_list")))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(administrator, "portal.audit_export", {})
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert "=1+1\n<script>alert(1)</script>" in assert_no_formulas(job.result.read())
+    FIGURES["pages checked"] += 1
+    FIGURES["files checked"] += 1
     client.logout()  # the public pages, anonymously
     for url in (reverse("awards:public_list"), reverse("awards:report", args=[programme.pk])):
         _escaped(client.get(url))
