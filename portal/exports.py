@@ -73,7 +73,7 @@ def xlsx_row(ws, values) -> list:
 
 def append(ws, values) -> None:
     """``ws.append(values)`` with every string written as text. Works on write-only and ordinary
-    worksheets (an ordinary one takes the cells over, or is fixed up after the append)."""
+    worksheets (both take the prepared cells as they are)."""
     ws.append(xlsx_row(ws, values))
 
 
