@@ -301,6 +301,8 @@ class Cluster:
             self.start_worker("main", "mail,default")
             self.start_beat()
             self.start_nginx()
+            # Ready as a load balancer sees it: database, cache, broker, bucket and a worker answer.
+            _wait("readiness (/readyz/ through nginx)", lambda: _http_ok(self.url + "/readyz/"), 60)
             self.startup_seconds = time.monotonic() - self.started
         except BaseException:
             self.stop()

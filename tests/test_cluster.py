@@ -4,7 +4,8 @@ PostgreSQL, Redis and moto's S3 server. Everything goes through nginx, as people
 
 Marker ``cluster``: run by `make test` (CI installs nginx through scripts/setup.sh) and `make cluster`.
 Locally it is skipped only when a part is missing (nginx, PostgreSQL, Redis); under CI=true or
-PORTAL_CLUSTER_TESTS=1 (.ci/run, make cluster) a missing part fails. One module-scoped cluster, every wait bounded; about two minutes in all.
+PORTAL_CLUSTER_TESTS=1 (.ci/run, make cluster) a missing part fails. One module-scoped cluster,
+every wait bounded; about four minutes in all (two of them starting the cluster and its accounts).
 """
 
 import os
@@ -74,6 +75,17 @@ def _request_render(s, base, app_path) -> str:
                       allow_redirects=False, timeout=60)
     assert response.status_code == 302, response.status_code
     return re.search(r"/jobs/([0-9a-f-]{36})/", response.headers["Location"]).group(1)
+
+
+def test_both_nodes_are_ready_behind_the_proxy(cluster):
+    import requests
+
+    for base in (cluster.url, cluster.pinned["a"], cluster.pinned["b"]):
+        response = requests.get(base + "/readyz/", timeout=30)
+        assert response.status_code == 200, (base, response.text[:500])
+        assert response.headers["X-Request-ID"]
+    assert requests.get(cluster.url + "/nginx-health", timeout=10).text == "ok\n"
+    assert requests.get(cluster.url + "/media/anything.pdf", timeout=10).status_code == 404
 
 
 def test_evidence_uploaded_through_node_a_downloads_through_node_b(cluster):

@@ -271,6 +271,17 @@ def test_nginx_protected_downloads_are_internal_only():
     assert "TLS" in conf and "listen 443 ssl" in conf  # the documented placeholder
 
 
+def test_nginx_protected_location_has_every_directive_the_portal_asks_for():
+    """portal.downloads.nginx_location() is the portal's own statement of the block it needs."""
+    from portal.downloads import nginx_location
+
+    block = re.search(r"location /protected/ \{(.*?)\n    \}", _nginx(), re.S).group(1)
+    ours = {line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith("#")}
+    ours = {re.sub(r"\s*# cluster: .*$", "", line) for line in ours}
+    wanted = nginx_location("/protected/", s3_endpoint="http://minio:9000").splitlines()[1:-1]
+    assert [line.strip() for line in wanted if line.strip() not in ours] == []
+
+
 @pytest.mark.parametrize("marker", ["web nodes", "listen", "static root", "s3 endpoint", "s3 host"])
 def test_nginx_lines_the_cluster_replaces_are_marked(marker):
     assert len(re.findall(rf"# cluster: {marker}$", _nginx(), re.M)) == 1
