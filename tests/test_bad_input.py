@@ -138,6 +138,7 @@ def world(db, organiser, administrator):
 def builders(w) -> dict:
     """Form class → (kwargs, data to add to the form's initial values, files)."""
     from applications import forms as a
+    from applications import forms_duplicates as duplicates
     from applications import forms_recommendation as r
     from applications.views import unit
     from awards import forms as aw
@@ -175,6 +176,7 @@ def builders(w) -> dict:
         r.ReturnToStreetForm: ({}, {"comment": "请复核。"}, None),
         r.WorkspaceFilterForm: ({}, {}, None),
         unit.UnitContactForm: ({}, {}, None),
+        duplicates.DismissDuplicateForm: ({}, {"reason": "两个项目的产品不同。"}, None),
         s.ExpertFilterForm: ({}, {}, None),
         sc.ScoreForm: ({"criteria": w["criteria"]}, {"lock_version": "0"}, None),
         sc.ReopenForm: ({}, {"reason": "请复核。"}, None),
