@@ -329,6 +329,6 @@ def test_a_recused_experts_discarded_score_shows_in_the_audit_trail(client, shee
     assert "items" in entry.changes and entry.programme_id == sheet.programme.pk
     client.force_login(sheet.administrator)
     response = client.get(reverse("audit_list"))
-    assert response.status_code == 200 and "score.discard" in response.content.decode()
+    assert response.status_code == 200 and "作废了评分" in response.content.decode()  # the action in words
     history = client.get(reverse("audit_for_object", args=["scoring", "score", entry.object_id]))
     assert history.status_code == 200 and "1.1" in history.content.decode()

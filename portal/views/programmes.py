@@ -36,7 +36,7 @@ def programme_transition(request, pk, name):
     programme = get_object_or_404(programmes_for(request.user), pk=pk)
     transition = PROGRAMME_WORKFLOW.get(name)
     if transition is not None and not transition.generic:
-        messages.error(request, _("该操作请在成果评定页面进行。(Use the determination page for this step.)"))
+        messages.error(request, _("该操作请在成果评定页面进行。"))
         return redirect("programme_detail", pk=programme.pk)
     try:
         programme = programmes.transition_programme(request.user, programme, name, note=request.POST.get("note", ""))

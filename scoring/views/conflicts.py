@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications.models import Application, ApplicationStatus
@@ -19,6 +20,20 @@ from scoring.visibility import assignments_for, conflicts_for, expert_programmes
 from . import administrators_only
 from .expert_home import experts_only
 from .pledge import require_pledge
+
+# The rule that found each conflict, in words (the code stays in the database for re-detection).
+RULE_LABELS = {
+    "credit_code": gettext_lazy("统一社会信用代码相同"),
+    "org_name": gettext_lazy("单位名称相同"),
+    "past_employer": gettext_lazy("曾任职单位"),
+    "group_company": gettext_lazy("同属一个集团"),
+    "team_member": gettext_lazy("专家是项目团队成员"),
+    "email_domain": gettext_lazy("邮箱域名相同"),
+    "applicant_declared": gettext_lazy("申报单位申请回避"),
+    "declared": gettext_lazy("专家申请回避"),
+    "declared_unit": gettext_lazy("专家登记的利益关系单位"),
+    "set": gettext_lazy("主管部门设定"),
+}
 
 # --- expert ---------------------------------------------------------------------------------
 
@@ -83,6 +98,7 @@ def conflict_list(request, pk):
     for conflict in page.object_list:
         conflict.recused_assignment = (conflict.application_id, conflict.expert_id) in recused
         conflict.decidable = conflict.source != ConflictSource.EXPERT
+        conflict.rule_label = RULE_LABELS.get(conflict.rule, "") if conflict.rule else ""
     return render(request, "scoring/conflict_list.html", {
         "programme": programme, "form": form, "page": page,
         "add_form": ConflictAddForm(applications=_applications(programme)),
@@ -117,7 +133,7 @@ def conflict_add(request, pk):
         else:
             messages.success(request, _("已设定回避关系。"))
     else:
-        messages.error(request, _("请选择专家和项目并填写理由。(Expert, application and reason are required.)"))
+        messages.error(request, _("请选择专家和项目并填写理由。"))
     return redirect("scoring:conflict_list", pk=programme.pk)
 
 
@@ -127,7 +143,7 @@ def conflict_decide(request, pk):
     conflict = get_object_or_404(conflicts_for(request.user).select_related("application__programme"), pk=pk)
     action = request.POST.get("action")
     if action not in ("confirm", "dismiss"):
-        messages.error(request, _("未知操作。(Unknown action.)"))
+        messages.error(request, _("未知操作。"))
     else:
         try:
             conflict_service.decide_conflict(request.user, conflict, confirm=action == "confirm",
