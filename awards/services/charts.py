@@ -17,7 +17,9 @@ FONT = ["Noto Sans CJK SC", "DejaVu Sans"]
 COLOURS = ["#1f4e79", "#2e75b6", "#9dc3e6", "#c55a11", "#f4b183", "#70ad47", "#a9d18e", "#7f7f7f"]
 
 
-def clean_svg(text: str) -> str:
+def clean_svg(text: str, *, key: str = "", label: str = "") -> str:
+    """``key`` prefixes every id (two charts on one page would share matplotlib's "patch_1", "axes_1"…);
+    ``label`` becomes the chart's accessible name (a <title> and aria-label: role="img" needs one)."""
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", XLINK)
     root = ET.fromstring(text)
@@ -34,17 +36,42 @@ def clean_svg(text: str) -> str:
         if style:
             for declaration in style.split(";"):
                 if ":" in declaration:
-                    key, value = (part.strip() for part in declaration.split(":", 1))
-                    if re.fullmatch(r"[a-z-]+", key):
-                        element.set(key, value.replace("'", ""))
+                    prop, value = (part.strip() for part in declaration.split(":", 1))
+                    if re.fullmatch(r"[a-z-]+", prop):
+                        element.set(prop, value.replace("'", ""))
     root.set("stroke-linejoin", "round")
     root.set("stroke-linecap", "butt")
     for name in ("width", "height"):
         root.attrib.pop(name, None)
     root.set("role", "img")
+    if key:
+        _prefix_ids(root, key)
+    if label:
+        title = ET.Element(f"{{{SVG}}}title")
+        title.text = label
+        root.insert(0, title)
+        root.set("aria-label", label)
     # Safe to emit as markup: matplotlib drew it, ElementTree re-escaped every text and attribute,
     # and nothing scriptable or styled is left.
     return mark_safe(ET.tostring(root, encoding="unicode"))
+
+
+def _prefix_ids(root, key: str):
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    if not ids:
+        return
+    reference = re.compile(r"(url\(#|^#)([^)\s]+)")
+
+    def rewrite(value: str) -> str:
+        return reference.sub(lambda m: m.group(1) + (f"{key}-{m.group(2)}" if m.group(2) in ids else m.group(2)),
+                             value)
+
+    for element in root.iter():
+        for name, value in list(element.attrib.items()):
+            if name == "id":
+                element.set(name, f"{key}-{value}")
+            elif "#" in value:
+                element.set(name, rewrite(value))
 
 
 def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, unit: str = "") -> str:
@@ -73,4 +100,6 @@ def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, u
         figure.tight_layout()
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg")
-    return clean_svg(buffer.getvalue())
+    total_text = "，".join(f"{name} {value:g}{unit}（{100 * value / total:.1f}%）"
+                           for name, value in zip(labels, values, strict=True))
+    return clean_svg(buffer.getvalue(), key=key, label=f"{title}：{total_text}" if labels else title)

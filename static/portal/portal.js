@@ -7,6 +7,8 @@
  *                           (the form keeps a real submit button for use without JavaScript).
  *   data-char-counter       on a <textarea> (or <input>): shows "n / maxlength" below it.
  *                           The limit is the maxlength attribute, or the attribute's own value.
+ *   .sticky-bottom          a bar stuck to the bottom of the window (the form's 保存草稿 bar): a control
+ *                           that gets keyboard focus under it is scrolled up into view (WCAG 2.4.11).
  */
 (function () {
   "use strict";
@@ -109,6 +111,25 @@
   } else {
     initAll();
   }
+  /* ---- nothing focused hides under a sticky bottom bar --------------------- */
+
+  // Browsers scroll a focused element into view only when it is outside the window; one that sits
+  // behind the bar is "in view" for them. CSS scroll-padding covers scripted scrolls; this covers Tab.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || target === document.body) return;
+    document.querySelectorAll(".sticky-bottom").forEach(function (bar) {
+      if (bar.contains(target) || getComputedStyle(bar).position !== "sticky") return;
+      var barTop = bar.getBoundingClientRect().top;
+      var rect = target.getBoundingClientRect();
+      var room = barTop - 16;  // keeps the focus ring clear of the bar too
+      if (rect.height === 0 || rect.bottom <= room) return;
+      // A control taller than the room shows its top; a smaller one, its whole height.
+      var by = rect.height > room ? rect.top - 16 : rect.bottom - room;
+      if (by > 0) window.scrollBy(0, by);
+    });
+  });
+
   // Content swapped in by htmx gets counters too.
   document.addEventListener("htmx:load", function (event) { initAll(event.target); });
 })();
