@@ -13,7 +13,9 @@ notification list) and the minimal view (/healthz/, the ceiling), with the same 
 phase prints where the CPU went per request (gunicorn, PostgreSQL, Redis, this generator).
 Traffic goes to the loopback address only; every loop is bounded in time.
 Goal: 0 errors, 0 lost saves, p95 <= 300 ms, throughput >= 40% of the minimal view's, with no
-think time (the capacity run). --think N paces each person (N s after each page and save).
+think time (the capacity run). --think N paces each person (N s after each page and save); the
+pause between opening the form and saving it is editing, with the form's autosave (POST
+…/autosave/, only the changed field) once per --autosave-every s (20) of an applicant's editing.
 """
 
 import argparse
@@ -145,8 +147,39 @@ def arrive(until) -> bool:
     return pause(until, 0.0, 1.0)
 
 
+AUTOSAVE = {"every": 20.0}  # --autosave-every: seconds of a person's editing between two background saves
+
+
+def edit(session, path, field, tag, until, rec, last, state) -> bool:
+    """The pause between opening the form and pressing 保存草稿 is editing: the page's autosave
+    (application-form.js) sends the changed field once per AUTOSAVE["every"] s of it, counted over
+    the person's whole session, with the version the last answer gave. False when the phase ends."""
+    if THINK["seconds"] <= 0:
+        return True
+    left = random.uniform(0.5, 1.5) * THINK["seconds"]
+    while left > 0:
+        step = min(left, AUTOSAVE["every"] - state["clock"])
+        if time.monotonic() + step >= until:
+            time.sleep(max(0.0, until - time.monotonic()))
+            return False
+        time.sleep(step)
+        left -= step
+        state["clock"] += step
+        if state["clock"] >= AUTOSAVE["every"]:
+            state["clock"], state["autosaves"] = 0.0, state["autosaves"] + 1
+            value = f"{tag} 第{state['saves'] + 1}次保存前的自动保存{state['autosaves']}"
+            answer = rec.request(session, "POST", f"{BASE}{path}autosave/", kind="autosave", data={
+                "csrfmiddlewaretoken": state["csrf"], "lock_version": state["lock"], field: value},
+                headers={"Referer": BASE + path, "X-Requested-With": "XMLHttpRequest"})
+            if answer is not None and answer.status_code == 200:
+                state["lock"] = str(answer.json()["lock_version"])
+                last[tag] = value
+    return True
+
+
 def applicant_loop(session, path, field, tag, until, rec, last):
     n = 0
+    state = {"clock": random.uniform(0, AUTOSAVE["every"]), "autosaves": 0, "saves": 0}
     if not arrive(until):
         return
     while time.monotonic() < until:
@@ -154,11 +187,14 @@ def applicant_loop(session, path, field, tag, until, rec, last):
         if page is None or page.status_code != 200:
             continue
         fields = scrape(page.text, "application-form")
-        if not pause(until):
+        values = dict(fields)
+        state.update(lock=values.get("lock_version", ""), csrf=values.get("csrfmiddlewaretoken", ""), saves=n)
+        if not edit(session, path, field, tag, until, rec, last, state):
             return
         n += 1
         value = f"{tag} 第{n}次保存"
-        data = [(k, value if k == field else v) for k, v in fields]
+        # The form carries the version its autosaves moved it to.
+        data = [(k, value if k == field else state["lock"] if k == "lock_version" else v) for k, v in fields]
         saved = rec.request(session, "POST", BASE + path, kind="application form", data=data,
                             headers={"Referer": BASE + path})
         if saved is not None and saved.status_code == 302:
@@ -347,12 +383,15 @@ def main():
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--think", type=float, default=0.0,
                         help="seconds a person pauses after each page and save (default 0: the capacity run)")
+    parser.add_argument("--autosave-every", type=float, default=20.0,
+                        help="with --think: seconds of an applicant's editing between two autosaves (default 20)")
     parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--database-url", default=os.environ.get(
         "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_load"))
     args = parser.parse_args()
     if args.command == "run":
         THINK["seconds"] = args.think
+        AUTOSAVE["every"] = args.autosave_every
         return run(args)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
