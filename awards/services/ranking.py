@@ -1,6 +1,6 @@
 """The ranking of a programme and its proposed and final tiers (computed live until approval)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +48,13 @@ class Ranking:
     data: ProgrammeScores
     rows: list[RankingRow]
     determination: Determination | None
+    version: tuple = ()  # score_service.version: equal versions, equal figures
+    overrides: tuple = field(default=(), repr=False)  # what the rows show of the overrides
+
+    @property
+    def signature(self) -> tuple:
+        """Equal signatures render the same ranking table (figures, names, overrides, rows shown)."""
+        return self.version, self.overrides, tuple(r.application.pk for r in self.rows)
 
     @property
     def settings(self):
@@ -77,24 +84,50 @@ class Ranking:
         return sorted(rows, key=lambda r: (r[1].z is None, -abs(r[1].z or 0), r[0]))
 
 
-def build(programme, *, category=None, panel=None) -> Ranking:
-    """Ranks every application with at least one counted score; those without stay unranked at the end.
-    Ranks and proposed tiers are programme-wide; a filter only narrows what is shown."""
-    everything = score_service.load(programme)
-    name = everything.settings.ranking_statistic
-    scored = [a for a in everything.applications if a.total.n]
-    candidates = {
-        a.application.pk: tier_rules.Candidate(
+@dataclass(frozen=True)
+class _Figures:
+    data: ProgrammeScores
+    position: dict  # application pk → (rank, proposed tier)
+
+
+# The figures of each programme, kept per process with the version they were computed at: the
+# determination meeting reads the whole ranking again and again while nothing changes. Every build
+# reads the version afresh (score_service.version) and recomputes when it differs, so a figure is
+# never older than the database. One entry per programme, a few programmes at a time.
+_KEPT: dict[int, tuple[tuple, _Figures]] = {}
+_KEPT_MAX = 8
+
+
+def _figures(programme, settings) -> tuple[tuple, _Figures]:
+    version = score_service.version(programme, settings)
+    kept = _KEPT.get(programme.pk)
+    if kept is not None and kept[0] == version:
+        return kept
+    everything = score_service.load(programme, settings)
+    name = settings.ranking_statistic
+    candidates = [
+        tier_rules.Candidate(
             key=a.application.pk, statistic=a.statistic(name), section2=a.section_statistic(1, name),
             section3=a.section_statistic(2, name), submitted_at=a.application.submitted_at, number=a.application.pk,
         )
-        for a in scored
-    }
-    ordered = tier_rules.rank(list(candidates.values()))
-    proposals = tier_rules.propose(
-        [c.statistic for c in ordered], everything.settings.tier_method, everything.settings.tier_values
-    )
+        for a in everything.applications if a.total.n
+    ]
+    ordered = tier_rules.rank(candidates)
+    proposals = tier_rules.propose([c.statistic for c in ordered], settings.tier_method, settings.tier_values)
     position = {c.key: (n, tier) for n, (c, tier) in enumerate(zip(ordered, proposals, strict=True), start=1)}
+    if len(_KEPT) >= _KEPT_MAX:
+        _KEPT.clear()
+    _KEPT[programme.pk] = (version, _Figures(everything, position))
+    return _KEPT[programme.pk]
+
+
+def build(programme, *, category=None, panel=None) -> Ranking:
+    """Ranks every application with at least one counted score; those without stay unranked at the end.
+    Ranks and proposed tiers are programme-wide; a filter only narrows what is shown."""
+    settings = score_service.settings_for(programme)
+    version, figures = _figures(programme, settings)
+    everything = replace(figures.data, settings=settings, expert_names=score_service.expert_names(figures.data))
+    name = settings.ranking_statistic
     overrides = {o.application_id: o for o in TierOverride.objects.filter(application__programme=programme)
                  .select_related("decided_by")}
     shown = everything.applications
@@ -105,9 +138,11 @@ def build(programme, *, category=None, panel=None) -> Ranking:
         shown = [a for a in shown if a.application.pk in keep]
     rows = []
     for a in shown:
-        rank, proposed = position.get(a.application.pk, (None, Tier.NONE))
+        rank, proposed = figures.position.get(a.application.pk, (None, Tier.NONE))
         rows.append(RankingRow(a, rank, a.statistic(name) if a.total.n else None, proposed,
                                overrides.get(a.application.pk)))
     rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.application.pk))
     determination = Determination.objects.filter(programme=programme).first()
-    return Ranking(everything, rows, determination)
+    seen = tuple(sorted((o.application_id, o.tier, o.reason, o.decided_by.display_name if o.decided_by else "")
+                        for o in overrides.values()))
+    return Ranking(everything, rows, determination, version, seen)

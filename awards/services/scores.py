@@ -6,8 +6,21 @@ are left out everywhere (ranking, exports, flags)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Max, Q, Sum
+
 from applications.models import Application
-from scoring.models import AssignmentStatus, Criterion, CriterionScore, ExpertProfile, Panel, Score, ScoreStatus
+from portal.models import AuditEntry
+from scoring.models import (
+    Assignment,
+    AssignmentStatus,
+    Criterion,
+    CriterionScore,
+    ExpertProfile,
+    Panel,
+    ProgrammeRubric,
+    Score,
+    ScoreStatus,
+)
 
 from .. import aggregation as agg
 from ..models import AwardSettings
@@ -79,9 +92,42 @@ def filter_applications(qs, *, category=None, panel=None):
     return qs
 
 
-def load(programme) -> ProgrammeScores:
+SETTINGS_FIELDS = ("pk", "updated_at", "ranking_statistic", "trim_min_scores", "disagreement_threshold",
+                   "bias_z_threshold", "tier_method", "first_value", "second_value", "third_value")
+
+
+def version(programme, settings) -> tuple:
+    """A key that changes whenever anything load() reads changes (4 small aggregate queries).
+
+    Two independent witnesses, so that neither a service nor a direct write can slip past:
+    * the programme's audit trail: every change of a score (save, submit, reopen, discard), an
+      assignment, a tier or the settings writes an audit row for the programme in the same
+      transaction; the trail is append-only, so its (count, last id) grows with every commit (the
+      count also catches a transaction that commits after one with a higher id);
+    * the rows themselves: assignments (count, ids, status, ended_at) and their scores (count, ids,
+      lock_version, updated_at, status, total): a sheet's points are written only with its Score row
+      (lock_version + 1 and auto_now updated_at in the same transaction); the applications' and
+      organisations' updated_at and the names of categories, recommenders and districts shown.
+    The expert names, the tier overrides and the determination are read afresh on every build."""
+    trail = AuditEntry.objects.filter(programme=programme).aggregate(n=Count("pk"), last=Max("pk"))
+    active, submitted = Q(status=AssignmentStatus.ACTIVE), Q(score__status=ScoreStatus.SUBMITTED)
+    sheets = Assignment.objects.filter(application__programme=programme).aggregate(
+        n=Count("pk"), last=Max("pk"), active=Count("pk", filter=active), active_ids=Sum("pk", filter=active),
+        ended=Max("ended_at"), scores=Count("score"), score_ids=Sum("score"), locks=Sum("score__lock_version"),
+        saved=Max("score__updated_at"), submitted=Sum("score", filter=submitted), points=Sum("score__total"),
+    )
+    shown = Application.objects.filter(programme=programme).order_by()
+    changed = shown.aggregate(apps=Max("updated_at"), organisations=Max("organisation__updated_at"))
+    names = sorted(shown.values_list("category_id", "category__name", "recommender_id", "recommender__name",
+                                     "organisation__district__name").distinct(), key=repr)
+    rubric = ProgrammeRubric.objects.filter(programme=programme).values_list("pk", "rubric_id", "assigned_at").first()
+    return (programme.pk, tuple(getattr(settings, f) for f in SETTINGS_FIELDS), tuple(trail.values()),
+            tuple(sheets.values()), tuple(changed.values()), tuple(names), rubric)
+
+
+def load(programme, settings=None) -> ProgrammeScores:
     """Everything the ranking, the score sheet and the flags need (7 queries, whatever the size)."""
-    settings = settings_for(programme)
+    settings = settings or settings_for(programme)
     criteria = list(
         Criterion.objects.filter(section__rubric__programme_links__programme=programme).select_related("section")
         .order_by("section__order", "section__pk", "order", "pk")
@@ -126,8 +172,12 @@ def load(programme) -> ProgrammeScores:
             normalised_z=z, normalised_points=points,
             disagreement=bool(total.n >= 2 and total.spread is not None and total.spread > threshold + 1e-9),
         ))
-    names = {
-        p.pk: p.user.display_name
-        for p in ExpertProfile.objects.filter(pk__in={s.expert_id for s in scores.values()}).select_related("user")
-    }
-    return ProgrammeScores(programme, settings, sections, criteria, result, bias, names)
+    data = ProgrammeScores(programme, settings, sections, criteria, result, bias, {})
+    data.expert_names = expert_names(data)
+    return data
+
+
+def expert_names(data: ProgrammeScores) -> dict[int, str]:
+    """The display names of the experts who scored (read afresh: a name may change while figures stay)."""
+    return {p.pk: p.user.display_name
+            for p in ExpertProfile.objects.filter(pk__in=list(data.experts)).select_related("user")}

@@ -5,6 +5,8 @@ redirect either, so nothing leaks to the anonymous)."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,14 +25,35 @@ def programme_or_404(request, pk):
     return get_object_or_404(determined_programmes_for(request.user), pk=pk)
 
 
+# The rendered ranking table (2,000 rows: most of the page's time), kept per process beside the
+# signature of what it shows (ranking.Ranking.signature: figures, overrides, names) and the filter
+# and language; a different signature renders it again, so it is never older than the figures.
+_TABLES: dict[int, tuple[tuple, str]] = {}
+_TABLES_MAX = 8
+
+
+def _ranking_table(programme, result, selection: dict) -> str:
+    key = (result.signature, tuple(sorted(selection.items())), get_language())
+    kept = _TABLES.get(programme.pk)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    html = render_to_string("awards/_ranking_table.html", {"programme": programme, "ranking": result})
+    if len(_TABLES) >= _TABLES_MAX:
+        _TABLES.clear()
+    _TABLES[programme.pk] = (key, html)
+    return html
+
+
 def ranking_page(request, pk):
     programme = programme_or_404(request, pk)
     filters = RankingFilterForm(programme, request.GET or None)
-    result = ranking.build(programme, **filters.selection())
+    selection = filters.selection()
+    result = ranking.build(programme, **selection)
     user = request.user
     context = {
         "programme": programme,
         "ranking": result,
+        "ranking_table": _ranking_table(programme, result, selection),
         "filters": filters,
         "settings_form": SettingsForm(instance=result.settings),
         "tiers": Tier.choices,
