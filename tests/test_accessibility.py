@@ -34,3 +34,20 @@ def test_the_form_page_has_no_dangling_aria_references_with_or_without_errors(cl
     for field in ("id_team-0-gender", "id_sales_before", "id_project_name"):
         assert f'id="{field}_error"' in html, field
     assert dangling_references(html) == []
+
+
+def test_the_report_charts_have_a_name_and_ids_of_their_own():
+    """role="img" needs an accessible name (WCAG 1.1.1); two charts on one page must not share
+    matplotlib's ids ("patch_1", "axes_1"…), and every internal reference follows its id."""
+    from awards.services.charts import bar_chart
+
+    first = str(bar_chart("ch7", "图1　2026年申报项目推荐分布情况", ["区市场监管局", "集团公司"], [3, 1]))
+    second = str(bar_chart("ca7", "图2　2026年申报项目产业分布情况", ["高端装备"], [2]))
+    assert 'aria-label="图1　2026年申报项目推荐分布情况：区市场监管局 3（75.0%），集团公司 1（25.0%）"' in first
+    assert re.search(r'role="img"[^>]*>\s*<title>图1　2026年申报项目推荐分布情况：', first)
+    ids = {chart: re.findall(r'\sid="([^"]+)"', chart) for chart in (first, second)}
+    assert ids[first] and ids[second]
+    assert len(set(ids[first])) == len(ids[first])
+    assert not set(ids[first]) & set(ids[second])
+    references = re.findall(r'(?:href="#|url\(#)([^")]+)', first)
+    assert references and set(references) <= set(ids[first])
