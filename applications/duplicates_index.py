@@ -2,7 +2,7 @@
 (datasketch).
 
 Chinese needs no word segmentation here: the text is normalised (full-width folded, lower case, no
-spaces, punctuation or symbols: the rule of the name check in services.eligibility) and cut into
+spaces, punctuation or symbols, as the name check in services.eligibility) and cut into
 overlapping 3-character shingles. A shingle is coded exactly as one 63-bit integer (three code points
 of 21 bits each), so shingle sets compare exactly, and datasketch's 64-bit affine scheme (with its
 own avalanche pre-mix) hashes the codes as they are.
@@ -14,7 +14,9 @@ candidates; the similarity shown is always the exact Jaccard of the shingle sets
 """
 
 import hashlib
+import re
 import threading
+import unicodedata
 from datetime import timedelta
 
 import numpy as np
@@ -23,7 +25,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models.application import NARRATIVE_LIMITS
-from .services.eligibility import normalise_name
 
 NUM_PERM = 128
 SEED = 1
@@ -32,9 +33,11 @@ SHINGLE = 3
 # The project name and the narrative sections of Table A.1, in the table's order.
 CONTENT_FIELDS = ["project_name", *NARRATIVE_LIMITS]
 DEFAULT_THRESHOLD = 0.5
-# A transaction may commit a little after the row's updated_at: re-read that much on every sync.
-SYNC_OVERLAP = timedelta(minutes=5)
+# A transaction may commit a little after the row's updated_at: re-read that much on every sync (only
+# the digests; the signatures of the changed ones).
+SYNC_OVERLAP = timedelta(seconds=60)
 
+_NOT_WORD = re.compile(r"[\W_]+")
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -48,7 +51,9 @@ def content_text(values: dict) -> str:
 
 
 def normalise(text: str) -> str:
-    return normalise_name(text)
+    """Full-width folded, lower case, letters and digits only (the rule of services.eligibility's
+    name check, in one regular expression: this runs over whole applications)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
 def digest(normalised: str) -> str:
@@ -70,11 +75,39 @@ def _identity(value):
     return value
 
 
-def signature(codes: np.ndarray) -> LeanMinHash:
+def reference_signature(codes: np.ndarray) -> LeanMinHash:
+    """datasketch's own MinHash.update_batch over the codes: what ``signature`` computes, slower (a
+    Python call per shingle). Kept as the reference the tests compare with."""
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=_identity, permutations=_PERMUTATIONS)
     if len(codes):
         minhash.update_batch(codes)
     return LeanMinHash(minhash)
+
+
+_A, _B = (np.asarray(part, dtype=np.uint64) for part in _PERMUTATIONS)
+_EMPTY = reference_signature(np.empty(0, dtype=np.uint64)).hashvalues
+
+
+def _fmix64(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer, the pre-mix datasketch's affine64 scheme applies (wrapping
+    multiplication is intended)."""
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xFF51AFD7ED558CCD)
+    values = values ^ (values >> np.uint64(33))
+    values = values * np.uint64(0xC4CEB9FE1A85EC53)
+    return values ^ (values >> np.uint64(33))
+
+
+def signature(codes: np.ndarray) -> LeanMinHash:
+    """The MinHash of a shingle set, vectorised: the same values as datasketch's update_batch with
+    the identity hash (tests.test_duplicates checks), in a fraction of the time."""
+    if len(codes) == 0:
+        return LeanMinHash(seed=SEED, hashvalues=_EMPTY, scheme=SCHEME)
+    mixed = _fmix64(np.asarray(codes, dtype=np.uint64)).reshape(-1, 1)
+    hashvalues = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(mixed), 4096):  # bounded memory for the longest texts
+        hashvalues = np.minimum(hashvalues, (mixed[start:start + 4096] * _A + _B).min(axis=0))
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
 
 
 def to_bytes(minhash: LeanMinHash) -> bytes:
@@ -152,14 +185,14 @@ class DuplicateIndex:
             if self.synced_at is None:
                 return self.load()
             since, self.synced_at = self.synced_at - SYNC_OVERLAP, timezone.now()
-            changed = 0
-            rows = ApplicationFingerprint.objects.filter(updated_at__gte=since).values_list(
+            recent = ApplicationFingerprint.objects.filter(updated_at__gte=since)
+            changed = [key for key, content_digest in recent.values_list("application_id", "digest")
+                       if self.digests.get(key) != content_digest]
+            rows = ApplicationFingerprint.objects.filter(application_id__in=changed).values_list(
                 "application_id", "digest", "hashvalues")
-            for key, content_digest, data in rows:
-                if self.digests.get(key) != content_digest:
-                    self.put(key, content_digest, from_bytes(data))
-                    changed += 1
-            return changed
+            for key, content_digest, data in rows.iterator(chunk_size=500) if changed else ():
+                self.put(key, content_digest, from_bytes(data))
+            return len(changed)
 
 
 _index: DuplicateIndex | None = None

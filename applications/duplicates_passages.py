@@ -8,7 +8,7 @@ across sections, so a paragraph moved from one section to another still pairs up
 import re
 from collections import Counter, defaultdict
 
-from .duplicates_index import CONTENT_FIELDS, normalise, shingle_codes
+from .duplicates_index import CONTENT_FIELDS, SHINGLE, normalise
 
 PASSAGE_SIMILARITY = 0.5
 MIN_SENTENCE = 6  # normalised characters: shorter fragments ("见附件") say nothing
@@ -18,14 +18,15 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n+")
 
 
 def sentences(values: dict) -> list[tuple[str, str, frozenset]]:
-    """(field, sentence as written, its shingle codes) for the compared fields, in order."""
+    """(field, sentence as written, its 3-character shingles) for the compared fields, in order."""
     found = []
     for field in CONTENT_FIELDS:
         for piece in _SENTENCE_END.split(str(values.get(field) or "")):
             text = piece.strip()
             normalised = normalise(text)
             if len(normalised) >= MIN_SENTENCE:
-                found.append((field, text[:MAX_CHARS], frozenset(shingle_codes(normalised).tolist())))
+                shingles = frozenset(normalised[i:i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1))
+                found.append((field, text[:MAX_CHARS], shingles))
     return found
 
 

@@ -402,3 +402,12 @@ def test_drafts_are_neither_indexed_nor_compared(cast):
     app = submitted(cast.m2026, reworded_title(SPINDLE), organisation=cast.partner, recommender=cast.unit)
     assert not ApplicationFingerprint.objects.filter(application=draft).exists()
     assert pair_of(draft, app) is None
+
+
+def test_the_vectorised_signature_is_datasketchs():
+    codes = duplicates_index.shingle_codes(duplicates_index.normalise(duplicates_index.content_text(SPINDLE)))
+    for sample in (codes, codes[:1], codes[:0]):
+        ours, reference = duplicates_index.signature(sample), duplicates_index.reference_signature(sample)
+        assert list(ours.hashvalues) == list(reference.hashvalues)
+    restored = duplicates_index.from_bytes(duplicates_index.to_bytes(duplicates_index.signature(codes)))
+    assert restored.jaccard(duplicates_index.reference_signature(codes)) == 1.0

@@ -12,6 +12,7 @@ at; a pair marked "not a duplicate" (with a reason, audited) is never raised aga
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -38,17 +39,38 @@ def _values(app: Application) -> dict:
     return {name: getattr(app, name) for name in CONTENT_FIELDS}
 
 
-def fingerprint(app: Application):
-    """Stores the application's signature (unchanged content: no write) and returns (codes, minhash, digest)."""
-    normalised = normalise(content_text(_values(app)))
+@dataclass(frozen=True)
+class Fingerprint:
+    codes: np.ndarray  # the distinct shingles, for the exact Jaccard
+    minhash: object  # datasketch LeanMinHash
+    digest: str
+
+    def row(self, application_id: int) -> ApplicationFingerprint:
+        return ApplicationFingerprint(application_id=application_id, hashvalues=index_module.to_bytes(self.minhash),
+                                      digest=self.digest, shingle_count=len(self.codes))
+
+
+def compute(values: dict) -> Fingerprint:
+    normalised = normalise(content_text(values))
     codes = shingle_codes(normalised)
-    minhash = signature(codes)
-    content_digest = digest(normalised)
+    return Fingerprint(codes, signature(codes), digest(normalised))
+
+
+def fingerprint(app: Application) -> Fingerprint:
+    """Computes the application's signature and stores it (unchanged content: no write)."""
+    found = compute(_values(app))
     stored = ApplicationFingerprint.objects.filter(application=app).values_list("digest", flat=True).first()
-    if stored != content_digest:
+    if stored != found.digest:
+        row = found.row(app.pk)
         ApplicationFingerprint.objects.update_or_create(application=app, defaults={
-            "hashvalues": index_module.to_bytes(minhash), "digest": content_digest, "shingle_count": len(codes)})
-    return codes, minhash, content_digest
+            "hashvalues": row.hashvalues, "digest": row.digest, "shingle_count": row.shingle_count})
+    return found
+
+
+def store_many(rows: list[ApplicationFingerprint]) -> None:
+    """Upserts many signatures in one statement (the rebuild command)."""
+    ApplicationFingerprint.objects.bulk_create(rows, update_conflicts=True, unique_fields=["application"],
+                                               update_fields=["hashvalues", "digest", "shingle_count", "updated_at"])
 
 
 def comparable(app: Application):
@@ -68,12 +90,15 @@ def comparable(app: Application):
 
 def check_application(app: Application) -> list[DuplicateCandidate]:
     """Fingerprints ``app`` and records its open suspected duplicates; returns them, closest first."""
-    app = Application.objects.select_related("programme").get(pk=app.pk)
-    codes, minhash, content_digest = fingerprint(app)
+    # Only what is compared (the many decimal columns cost more to load than the comparison).
+    app = Application.objects.select_related("programme").only(
+        "status", "programme__year", "programme__status", *CONTENT_FIELDS).get(pk=app.pk)
+    found_print = fingerprint(app)
+    codes = found_print.codes
     index = index_module.get_index()
-    index.put(app.pk, content_digest, minhash)
+    index.put(app.pk, found_print.digest, found_print.minhash)
     limit = index.limit
-    keys = set(index.candidates(minhash, floor=limit - ESTIMATE_MARGIN)) - {app.pk}
+    keys = set(index.candidates(found_print.minhash, floor=limit - ESTIMATE_MARGIN)) - {app.pk}
     pairs = DuplicateCandidate.objects.filter(Q(a=app) | Q(b=app))
     known = {pair.other(app.pk): pair for pair in pairs}
     keys |= {other for other, pair in known.items() if pair.status == DuplicateStatus.OPEN}

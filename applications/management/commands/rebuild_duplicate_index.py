@@ -9,6 +9,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from applications import duplicates_index
 from applications.models import (
@@ -20,6 +21,8 @@ from applications.models import (
 )
 from applications.services import duplicates
 
+CHUNK = 500
+
 
 class Command(BaseCommand):
     help = "Recompute stale MinHash signatures of submitted applications and rebuild the LSH index."
@@ -27,6 +30,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--all", action="store_true", help="recompute every signature")
         parser.add_argument("--scan", action="store_true", help="check every application for pairs again")
+
+    @staticmethod
+    def _store(batch) -> int:
+        """One transaction per chunk: SQLite pays a disk sync per commit."""
+        count = len(batch)
+        if batch:
+            with transaction.atomic():
+                duplicates.store_many(batch)
+            batch.clear()
+        return count
 
     def handle(self, *args, all=False, scan=False, **options):
         started = time.perf_counter()
@@ -38,11 +51,17 @@ class Command(BaseCommand):
             ApplicationFingerprint.objects.all().delete()
         changed = 0
         stored = dict(ApplicationFingerprint.objects.values_list("application_id", "digest"))
-        for app in submitted.only("pk", "status", *duplicates_index.CONTENT_FIELDS).iterator(chunk_size=500):
-            if app.status == ApplicationStatus.RETURNED and app.pk in stored:
+        rows = submitted.values("pk", "status", *duplicates_index.CONTENT_FIELDS)
+        batch = []
+        for row in rows.iterator(chunk_size=CHUNK):
+            if row["status"] == ApplicationStatus.RETURNED and row["pk"] in stored:
                 continue  # its signature is of what was submitted, not of the edits since
-            if duplicates.fingerprint(app)[2] != stored.get(app.pk):
-                changed += 1
+            found = duplicates.compute(row)
+            if found.digest != stored.get(row["pk"]):
+                batch.append(found.row(row["pk"]))
+            if len(batch) >= CHUNK:
+                changed += self._store(batch)
+        changed += self._store(batch)
         index = duplicates_index.rebuild_index()
         pairs = 0
         if scan:
