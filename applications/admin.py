@@ -4,6 +4,7 @@ other path; the procedure's moves (submit, return) are not offered here on purpo
 from django.contrib import admin
 
 from portal.admin import AuditedAdmin
+from portal.form_text import CleanModelForm
 
 from .models import Application, ApplicationVersion, ConflictDeclaration, Evidence, ReturnComment, TeamMember
 
@@ -47,6 +48,7 @@ class ApplicationAdmin(AuditedAdmin):
 @admin.register(ApplicationVersion)
 class ApplicationVersionAdmin(admin.ModelAdmin):
     """Read-only: a submitted version is a record."""
+    form = CleanModelForm  # text cleaned at input (portal.form_text)
 
     list_display = ("application", "number", "created_at", "created_by")
     readonly_fields = ("application", "number", "data", "created_at", "created_by")
@@ -60,6 +62,7 @@ class ApplicationVersionAdmin(admin.ModelAdmin):
 
 @admin.register(ReturnComment)
 class ReturnCommentAdmin(admin.ModelAdmin):
+    form = CleanModelForm  # text cleaned at input (portal.form_text)
     list_display = ("application", "section", "author", "created_at")
     readonly_fields = ("application", "version", "author", "text", "section", "created_at")
 

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from portal.admin import ReadOnlyAdmin
+from portal.form_text import CleanModelForm
 from portal.services.errors import DomainError
 
 from .models import Award, AwardSettings, Determination, TierOverride
@@ -11,6 +12,7 @@ from .services import determination
 
 @admin.register(AwardSettings)
 class AwardSettingsAdmin(admin.ModelAdmin):
+    form = CleanModelForm  # text cleaned at input (portal.form_text)
     list_display = ["programme", "ranking_statistic", "trim_min_scores", "tier_method"]
     readonly_fields = ["programme"]
 

@@ -20,3 +20,5 @@ class PortalConfig(AppConfig):
 
         register_about(Programme, programmes_for)
         register_about(Organisation, organisations_for)
+        # Deploy-tagged system checks: production refuses a one-node configuration it cannot run.
+        import portal.checks  # noqa: F401

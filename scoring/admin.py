@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 import scoring.models as review_models
 from portal.admin import AuditedAdmin, ReadOnlyAdmin
+from portal.form_text import CleanModelForm
 from portal.models import User
 from portal.models.users import Role
 from portal.services import audit
@@ -156,7 +157,7 @@ class ProgrammeRubricAdmin(ReadOnlyAdmin):
                            _("指定评分细则"))
 
 
-class ExpertProfileForm(forms.ModelForm):
+class ExpertProfileForm(CleanModelForm):
     """The person's name, e-mail and phone are kept on the user; edited here together."""
 
     name = forms.CharField(label=_("姓名"), max_length=64)
@@ -238,6 +239,7 @@ from scoring.models import CriterionScore, DefenceSession, DefenceSlot, Score  #
 
 class ReadOnlyAdminMixin:
     """Shown for inspection only: scoring and defence rules (and their audit rows) live in the services."""
+    form = CleanModelForm  # text cleaned at input (portal.form_text)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -284,6 +286,8 @@ class DefenceSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 class ReviewInspectionAdmin(admin.ModelAdmin):
+    form = CleanModelForm  # text cleaned at input (portal.form_text)
+
     def has_add_permission(self, request, obj=None):
         return False
 

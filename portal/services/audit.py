@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from portal.models import AuditEntry
+from portal.text import clean_text
 
 
 def _plain(value):
@@ -99,11 +100,23 @@ def record(actor, action: str, obj: models.Model, *, changes=None, note: str = "
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        changes=changes or {},
-        note=note,
+        object_repr=clean_text(str(obj))[:200],
+        changes=_cleaned(changes or {}),
+        note=clean_text(str(note or "")),
         via=via,
     )
+
+
+def _cleaned(value):
+    """Audit rows are immutable: text in them is cleaned once, here, so that no row can ever stop
+    the audit export (a note typed into a page without a form, a name pasted from Word)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def history(obj: models.Model):
