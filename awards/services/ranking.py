@@ -88,6 +88,7 @@ class Ranking:
 class _Figures:
     data: ProgrammeScores
     position: dict  # application pk → (rank, proposed tier)
+    order: list  # data.applications in the ranking's order: ranked first, then by application number
 
 
 # The figures of each programme, kept per process with the version they were computed at: the
@@ -115,9 +116,11 @@ def _figures(programme, settings) -> tuple[tuple, _Figures]:
     ordered = tier_rules.rank(candidates)
     proposals = tier_rules.propose([c.statistic for c in ordered], settings.tier_method, settings.tier_values)
     position = {c.key: (n, tier) for n, (c, tier) in enumerate(zip(ordered, proposals, strict=True), start=1)}
+    order = sorted(everything.applications, key=lambda a: (a.application.pk not in position,
+                                                           position.get(a.application.pk, (0,))[0], a.application.pk))
     if len(_KEPT) >= _KEPT_MAX:
         _KEPT.clear()
-    _KEPT[programme.pk] = (version, _Figures(everything, position))
+    _KEPT[programme.pk] = (version, _Figures(everything, position, order))
     return _KEPT[programme.pk]
 
 
@@ -130,7 +133,7 @@ def build(programme, *, category=None, panel=None) -> Ranking:
     name = settings.ranking_statistic
     overrides = {o.application_id: o for o in TierOverride.objects.filter(application__programme=programme)
                  .select_related("decided_by")}
-    shown = everything.applications
+    shown = figures.order
     if category or panel:
         keep = set(score_service.filter_applications(
             Application.objects.filter(programme=programme), category=category, panel=panel
@@ -141,7 +144,6 @@ def build(programme, *, category=None, panel=None) -> Ranking:
         rank, proposed = figures.position.get(a.application.pk, (None, Tier.NONE))
         rows.append(RankingRow(a, rank, a.statistic(name) if a.total.n else None, proposed,
                                overrides.get(a.application.pk)))
-    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.application.pk))
     determination = Determination.objects.filter(programme=programme).first()
     seen = tuple(sorted((o.application_id, o.tier, o.reason, o.decided_by.display_name if o.decided_by else "")
                         for o in overrides.values()))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, Sum
 
 from applications.models import Application
-from portal.models import AuditEntry
+from portal.models import AuditEntry, District, ProjectCategory, RecommendingUnit
 from scoring.models import (
     Assignment,
     AssignmentStatus,
@@ -107,7 +107,7 @@ def version(programme, settings) -> tuple:
     * the rows themselves: assignments (count, ids, status, ended_at) and their scores (count, ids,
       lock_version, updated_at, status, total): a sheet's points are written only with its Score row
       (lock_version + 1 and auto_now updated_at in the same transaction); the applications' and
-      organisations' updated_at and the names of categories, recommenders and districts shown.
+      organisations' updated_at and the names of every category, recommending unit and district.
     The expert names, the tier overrides and the determination are read afresh on every build."""
     trail = AuditEntry.objects.filter(programme=programme).aggregate(n=Count("pk"), last=Max("pk"))
     active, submitted = Q(status=AssignmentStatus.ACTIVE), Q(score__status=ScoreStatus.SUBMITTED)
@@ -116,10 +116,10 @@ def version(programme, settings) -> tuple:
         ended=Max("ended_at"), scores=Count("score"), score_ids=Sum("score"), locks=Sum("score__lock_version"),
         saved=Max("score__updated_at"), submitted=Sum("score", filter=submitted), points=Sum("score__total"),
     )
-    shown = Application.objects.filter(programme=programme).order_by()
-    changed = shown.aggregate(apps=Max("updated_at"), organisations=Max("organisation__updated_at"))
-    names = sorted(shown.values_list("category_id", "category__name", "recommender_id", "recommender__name",
-                                     "organisation__district__name").distinct(), key=repr)
+    changed = Application.objects.filter(programme=programme).aggregate(
+        apps=Max("updated_at"), organisations=Max("organisation__updated_at"))
+    names = [tuple(model.objects.order_by("pk").values_list("pk", "name"))
+             for model in (ProjectCategory, RecommendingUnit, District)]
     rubric = ProgrammeRubric.objects.filter(programme=programme).values_list("pk", "rubric_id", "assigned_at").first()
     return (programme.pk, tuple(getattr(settings, f) for f in SETTINGS_FIELDS), tuple(trail.values()),
             tuple(sheets.values()), tuple(changed.values()), tuple(names), rubric)
@@ -178,6 +178,8 @@ def load(programme, settings=None) -> ProgrammeScores:
 
 
 def expert_names(data: ProgrammeScores) -> dict[int, str]:
-    """The display names of the experts who scored (read afresh: a name may change while figures stay)."""
-    return {p.pk: p.user.display_name
-            for p in ExpertProfile.objects.filter(pk__in=list(data.experts)).select_related("user")}
+    """The display names of the experts who scored (read afresh: a name may change while figures stay),
+    as User.display_name gives them."""
+    rows = ExpertProfile.objects.filter(pk__in=list(data.experts)).values_list(
+        "pk", "user__full_name", "user__first_name", "user__last_name", "user__username")
+    return {pk: full or f"{first} {last}".strip() or username for pk, full, first, last, username in rows}
