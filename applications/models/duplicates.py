@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicationFingerprint(models.Model):
     """The MinHash signature of an application's project name and narrative sections, as last
-    submitted: 128 unsigned 64-bit values (little-endian). Stored so that every process can build its
+    submitted: 128 unsigned 32-bit values (little-endian). Stored so that every process can build its
     in-memory LSH index without re-reading and re-hashing every text."""
 
     application = models.OneToOneField(
