@@ -17,6 +17,9 @@ from tests.test_e2e_year import CSP_WATCH, TIMEOUT_MS, Console, chromium  # noqa
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVED = re.compile(r"已自动保存 \d\d:\d\d")
+# The background texts the browser keeps under keys starting with the argument.
+KEPT = """prefix => Object.keys(localStorage).filter(k => k.startsWith(prefix))
+    .map(k => JSON.parse(localStorage.getItem(k)).values.background).filter(Boolean)"""
 
 
 @pytest.fixture
@@ -183,6 +186,8 @@ def test_two_tabs_autosaving_end_on_the_conflict_page_with_nothing_lost(chromium
     assert "第二个标签页写的背景。" in conflict.inner_text()
     second.locator("#tab-intro-button").click()
     assert second.locator("#id_background").input_value() == "第二个标签页写的背景。"  # still in the form
+    # and in the browser, under the version it was based on (a later restore shows the conflict again)
+    assert second.evaluate(KEPT, f"portal.autosave.{app.pk}.0.") == ["第二个标签页写的背景。"]
     # Typing on the conflict page autosaves nothing until the person chooses by saving.
     second.locator("#id_objectives").fill("冲突页上继续写的目标。")
     second.wait_for_timeout(3500)
@@ -191,4 +196,5 @@ def test_two_tabs_autosaving_end_on_the_conflict_page_with_nothing_lost(chromium
         second.locator("button[form=application-form]").click()
     assert stored(app).background == "第二个标签页写的背景。"
     assert stored(app).objectives == "冲突页上继续写的目标。"
+    assert second.evaluate(KEPT, "portal.autosave.") == []  # on the server now: nothing left to offer
     context.close()

@@ -82,9 +82,10 @@ def application_edit(request, pk):
         data = {}
         for form in sections:
             data.update(form.section_data())
+        lock_version = lock_version_from(request.POST.get("lock_version"))
         try:
             drafts.save_draft(request.user, app, data=data, team=team.rows(), conflicts=conflicts.rows(),
-                              lock_version=lock_version_from(request.POST.get("lock_version")))
+                              lock_version=lock_version)
         except StaleApplication as error:
             messages.error(request, str(error))
             app.refresh_from_db()
@@ -93,6 +94,7 @@ def application_edit(request, pk):
             context = page_context(request, app, sections, team, conflicts, tab=tab)
             context["conflict_changes"] = drafts.differences(app, data=data, team=team.rows(),
                                                              conflicts=conflicts.rows())
+            context["conflict_base_version"] = lock_version  # what the person's text was based on
             return render(request, "applications/edit_conflict.html", context, status=400)
         except DomainError as error:
             messages.error(request, str(error))

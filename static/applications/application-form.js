@@ -263,6 +263,10 @@
     var again = false;
     var paused = false;              // a conflict, or a refusal: until the person saves deliberately
     var submitting = false;
+    var conflict = document.querySelector("[data-edit-conflict]");
+    // On the page of a refused save, the text in the form is based on the older version it was
+    // refused for: kept under that version, it can only come back through the conflict page.
+    var keptVersion = conflict ? conflict.getAttribute("data-edit-conflict") : null;
 
     function msg(key, params) { return fill(status.getAttribute("data-msg-" + key) || "", params || {}); }
 
@@ -286,12 +290,13 @@
       if (!store) return;
       var values = fieldValues(form);
       var names = changedNames(values, base);
-      var key = storageKey(lockInput.value);
+      var version = keptVersion || lockInput.value;
+      var key = storageKey(version);
       try {
         if (!names.length) { store.removeItem(key); return; }
         var kept = {};
         names.forEach(function (name) { kept[name] = values[name]; });
-        store.setItem(key, JSON.stringify({ version: lockInput.value, at: Date.now(), values: kept }));
+        store.setItem(key, JSON.stringify({ version: version, at: Date.now(), values: kept }));
       } catch (e) { /* storage full or refused: the server save still goes out */ }
     }
 
@@ -510,10 +515,11 @@
       document.querySelectorAll("[data-economic-grid]").forEach(updateGrid);
     }
 
-    if (document.querySelector("[data-edit-conflict]")) {
+    if (conflict) {
       // The page of a refused (stale) save: the person's text is in the form, unsaved. Leaving
       // warns, and nothing is autosaved until they choose, by saving, which text stays.
       paused = true;
+      base = {};
       markChanged(form);
       say(msg("paused"), true);
     } else if (form.querySelector(".is-invalid, .invalid-feedback, .alert-danger")) {
