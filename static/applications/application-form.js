@@ -237,7 +237,8 @@
       while (node && !(node.matches && node.matches("h2, h3, h4"))) node = node.previousElementSibling;
       return node ? node.textContent.trim() : table.slice(0, -1);
     }
-    var label = el && el.id ? document.querySelector('label[for="' + el.id + '"]') : null;
+    var radio = el && el.type === "radio";   // a group: its legend, not one option's label
+    var label = el && el.id && !radio ? document.querySelector('label[for="' + el.id + '"]') : null;
     if (!label && el && el.closest) {
       var set = el.closest("fieldset");
       label = set && set.querySelector("legend");
