@@ -1,10 +1,13 @@
 """`make bench`: every benchmark, each printing its figures beside its anchor measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [name …]     (names: pages assignment aggregation pdf annex2)
+    .venv/bin/python benchmarks/run.py [name …]     (names: pages assignment admin_pages aggregation pdf annex2)
 
 pages        list pages' query counts and server time on 2,000 seeded applications × 300 experts,
              with the automatic assignment and scores on the municipal programme
-assignment   the assignment solver: 2,000 applications × 300 experts × 5 (goal < 10 s)
+assignment   the assignment solver: 2,000 applications × 300 experts × 5, 30 % of them conflicted (goal ≤ 3 s),
+             beside the exact model on the same problem
+admin_pages  ranking, assignment overview, scoring progress at ~2,000 applications × 300 experts beside the
+             signed-in floor (goal ≤ 300 ms each)
 aggregation  aggregation, ranking and tiers of 2,000 × 5 scores × 10 criteria, pure and from the DB
 pdf          the Table A.1 PDF against WeasyPrint alone on the same HTML (goal ratio ≤ 1.3)
 annex2       the Annex 2 export of 5,000 rows against openpyxl alone (goal ratio ≤ 1.5)
@@ -20,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = {
     "pages": ["benchmarks/pages.py"],
-    "assignment": ["benchmarks/assignment.py"],
+    "assignment": ["benchmarks/assignment.py", "--conflict-rate", "0.3", "--anchor", "--runs", "3"],
+    "admin_pages": ["benchmarks/admin_pages.py"],
     "aggregation": ["benchmarks/aggregation.py", "--db"],
     "pdf": ["benchmarks/pdf.py"],
     "annex2": ["benchmarks/annex2.py"],

@@ -163,3 +163,32 @@ def test_different_seeds_may_differ_but_each_repeats():
     other = Problem(**{**problem.__dict__, "seed": 2})
     assert solve(problem).pairs == solve(problem).pairs
     assert solve(problem).pairs != solve(other).pairs
+
+
+def objective(problem, solution) -> tuple:
+    """The solver's lexicographic objective: places staffed, load units below the minimum filled,
+    then the evenness of the load (sum of squares: lower is better)."""
+    loads = solution.loads.values()
+    return len(solution.pairs), sum(min(n, problem.min_load) for n in loads), -sum(n * n for n in loads)
+
+
+@settings(max_examples=120, deadline=None)
+@given(problems())
+def test_the_relaxed_model_once_repaired_is_as_good_as_the_exact_one(problem):
+    relaxed, exact = solve(problem), solve(problem, relax=False)
+    check(problem, relaxed)
+    assert objective(problem, relaxed) == objective(problem, exact)
+
+
+def test_many_conflicts_are_solved_on_a_small_network_and_repaired():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.assignment import make_problem
+
+    problem = make_problem(600, 120, 5, 0.3, 0, 40, 3)
+    relaxed, exact = solve(problem), solve(problem, relax=False)
+    check(problem, relaxed)
+    assert objective(problem, relaxed) == objective(problem, exact)
+    assert relaxed.nodes * 2 < exact.nodes  # conflicted applications did not get nodes of their own

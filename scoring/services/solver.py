@@ -18,6 +18,14 @@ Applications with the same category, need and candidate set are aggregated into 
 capacity g·need (each unit at most g times); a flow there splits into g applications with
 distinct units by dealing the unit blocks round-robin ("column-major"), which is always possible
 because no unit carries more than g. This keeps the network small for realistic pools.
+
+Conflicts would make nearly every conflicted application a node of its own (at 30 % of them, a
+network seven times larger). So the network is first solved with the conflicted pairs relaxed
+(an application joins the group of its candidates before conflicts) and the dealt result is
+repaired by swapping experts between applications of one group: a swap keeps every expert's load
+and every application's count, so a repaired result has the relaxed optimum's cost — a lower bound
+for the real problem — and is therefore optimal for it. Only when some pair cannot be swapped away
+is the network built again with every conflict in place (the exact model, always correct).
 """
 
 import time
@@ -31,6 +39,7 @@ from django.utils.translation import gettext as _
 MASK = (1 << 64) - 1
 PERTURBATION = 50  # tie-breaking costs lie in [0, PERTURBATION)
 WEIGHT = 2 * PERTURBATION  # cost step per extra load unit
+RELAXED_ATTEMPTS = 4  # relaxed solves (each making the unrepairable applications exact) before the exact model
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,7 @@ def _candidates(problem, experts, by_category):
         taken_units = {experts[e].unit for e in app.assigned if e in experts}
         matching = by_category.get(app.category, ()) if app.category is not None else ()
         conflicted = same_unit = matched = 0
-        chosen, units = [], set()
+        chosen, relaxed, units = [], [], set()
         for e in matching:
             expert = experts[e]
             if not expert.available:
@@ -134,22 +143,41 @@ def _candidates(problem, experts, by_category):
             matched += 1
             if e in app.assigned:
                 continue
-            if (app.id, e) in problem.conflicts or (app.id, e) in problem.excluded:
-                conflicted += 1
-                continue
+            forbidden = (app.id, e) in problem.conflicts or (app.id, e) in problem.excluded
             if expert.unit in taken_units:
-                same_unit += 1
+                if forbidden:
+                    conflicted += 1
+                else:
+                    same_unit += 1
+                continue
+            relaxed.append(e)
+            if forbidden:
+                conflicted += 1
                 continue
             chosen.append(e)
             if expert.unit in units:
                 same_unit += 1
             units.add(expert.unit)
         counts = (len(units), available - matched, conflicted, same_unit)
-        result[app.id] = (need, tuple(chosen), counts)
+        result[app.id] = (need, tuple(chosen), counts, tuple(relaxed))
     return result
 
 
-def solve(problem: Problem) -> Solution:
+def _groups(problem, info, capacity, *, relaxed: bool, strict=frozenset()) -> list:
+    """Applications with the same category, need and usable candidates, as one group each (with
+    ``relaxed``, the candidates before conflicts, except for the applications in ``strict``)."""
+    groups = {}
+    for app in sorted(problem.applications, key=lambda a: a.id):
+        need, chosen, _counts, loose = info[app.id]
+        usable = tuple(e for e in (loose if relaxed and app.id not in strict else chosen) if capacity[e] > 0)
+        if need and usable:
+            groups.setdefault((app.category, need, usable), _Group([], need, usable)).apps.append(app.id)
+    return list(groups.values())
+
+
+def solve(problem: Problem, *, relax: bool = True) -> Solution:
+    """The optimal assignment (see the module's docstring); ``relax=False`` builds the exact model
+    directly (the benchmark's anchor; the result is equally optimal)."""
     started = time.perf_counter()
     experts = {e.id: e for e in problem.experts}
     by_category = defaultdict(list)
@@ -160,25 +188,32 @@ def solve(problem: Problem) -> Solution:
     min_load = min(max(problem.min_load, 0), max_load)
     capacity = {e.id: max(0, max_load - e.load) if e.available else 0 for e in experts.values()}
     info = _candidates(problem, experts, by_category)
-    groups = {}
-    for app in sorted(problem.applications, key=lambda a: a.id):
-        need, chosen, _counts = info[app.id]
-        usable = tuple(e for e in chosen if capacity[e] > 0)
-        if need and usable:
-            groups.setdefault((app.category, need, usable), _Group([], need, usable)).apps.append(app.id)
-    total = sum(g.need * len(g.apps) for g in groups.values())
     solution = Solution(loads={e.id: e.load for e in experts.values()})
-    if total:
-        flows = _flow(problem, list(groups.values()), experts, capacity, min_load, total, solution)
-        for group, per_unit in flows:
-            _deal(group, per_unit, problem.seed, solution.pairs)
+    exact = _groups(problem, info, capacity, relaxed=False)
+    forbidden = problem.conflicts | problem.excluded
+    # Conflicts among few candidates are rarely swapped away: model those exactly from the start.
+    strict = {a for a, (need, chosen, (units, *_n), loose) in info.items() if len(loose) > len(chosen)
+              and units < 2 * need}
+    pairs = None
+    for _attempt in range(RELAXED_ATTEMPTS if relax else 0):
+        loose = _groups(problem, info, capacity, relaxed=True, strict=strict)
+        if len(loose) >= len(exact):
+            break
+        pairs = _assign(problem, loose, experts, capacity, min_load, solution, forbidden)
+        if isinstance(pairs, list):
+            break
+        strict |= pairs  # these applications could not be repaired: model their conflicts exactly
+        pairs = None
+    if pairs is None:
+        pairs = _assign(problem, exact, experts, capacity, min_load, solution, frozenset())
+    solution.pairs = pairs
     for _a, e in solution.pairs:
         solution.loads[e] += 1
     staffed = defaultdict(int)
     for a, _e in solution.pairs:
         staffed[a] += 1
     for app in sorted(problem.applications, key=lambda a: a.id):
-        need, _chosen, (eligible, no_expertise, conflicted, same_unit) = info[app.id]
+        need, _chosen, (eligible, no_expertise, conflicted, same_unit), _loose = info[app.id]
         missing = need - staffed[app.id]
         if missing > 0:
             solution.unstaffed.append(Unstaffed(app.id, missing, eligible, no_expertise, conflicted, same_unit,
@@ -186,6 +221,58 @@ def solve(problem: Problem) -> Solution:
     solution.pairs.sort()
     solution.seconds = time.perf_counter() - started
     return solution
+
+
+def _assign(problem, groups, experts, capacity, min_load, solution, forbidden) -> list | set:
+    """The new pairs of an optimal flow over ``groups``, dealt to applications; with ``forbidden``
+    pairs (relaxed groups) repaired by swaps, or the set of applications whose forbidden pair
+    could not be swapped away."""
+    total = sum(g.need * len(g.apps) for g in groups)
+    if not total:
+        return []
+    pairs, stuck = [], set()
+    for group, per_unit in _flow(problem, groups, experts, capacity, min_load, total, solution):
+        dealt = []
+        _deal(group, per_unit, problem.seed, dealt)
+        if forbidden:
+            stuck |= _repair(group, dealt, forbidden, experts)
+        pairs.extend(dealt)
+    return stuck or pairs
+
+
+def _repair(group, dealt, forbidden, experts) -> set:
+    """Swaps experts between the group's applications until no forbidden pair is left (in place).
+    A swap keeps the units on each application distinct; every member of a group may otherwise take
+    every candidate of it (same category, need and candidates). Returns the applications left with
+    a forbidden pair (none: repaired)."""
+    by_app = {a: [] for a in group.apps}
+    for a, e in dealt:
+        by_app[a].append(e)
+    unit = {e: experts[e].unit for e in group.candidates}
+    stuck = set()
+    for a in group.apps:
+        for e in [e for e in by_app[a] if (a, e) in forbidden]:
+            if not _swap(a, e, by_app, unit, forbidden):
+                stuck.add(a)
+    dealt[:] = sorted((a, e) for a, members in by_app.items() for e in members)
+    return stuck
+
+
+def _swap(a, e, by_app, unit, forbidden) -> bool:
+    """Gives ``e`` (forbidden on ``a``) to another application of the group in exchange for one of its experts."""
+    units_a = {unit[x] for x in by_app[a] if x != e}
+    for b, members in by_app.items():
+        if b == a or e in members or (b, e) in forbidden:
+            continue
+        for f in members:
+            if f in by_app[a] or (a, f) in forbidden or unit[f] in units_a:
+                continue
+            if unit[e] in {unit[x] for x in members if x != f}:
+                continue
+            by_app[a][by_app[a].index(e)] = f
+            members[members.index(f)] = e
+            return True
+    return False
 
 
 def _flow(problem, groups, experts, capacity, min_load, total, solution):
