@@ -7,6 +7,7 @@ Any console error, uncaught page error or CSP violation fails the test.
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -67,6 +68,20 @@ def wait_status(page, pattern):
         "p => new RegExp(p).test(document.querySelector('[data-autosave-status]').textContent)", arg=pattern)
 
 
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_RUN = """async (selectors) => {
+  const result = await axe.run({include: selectors.map(s => [s])},
+    {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']});
+  return result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+}"""
+
+
+def axe_violations(page, *selectors):
+    """WCAG 2.1 A/AA violations (axe-core, tests/vendor) inside the autosave's own elements."""
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")  # through DevTools: the CSP does not apply
+    return page.evaluate(AXE_RUN, list(selectors))
+
+
 def stored(app):
     app.refresh_from_db()
     return app
@@ -109,6 +124,7 @@ def test_offline_text_is_kept_in_the_browser_and_offered_back(chromium, live_ser
         page.locator("#id_background").fill("断网时写下的背景，一个字也不能丢。")
         wait_status(page, "网络已断开，内容已保存在本浏览器")
         assert "自动保存失败" in status(page).inner_text()
+        assert axe_violations(page, "[data-autosave-status]") == []  # the failure's colour too
         kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('portal.autosave.'))")
         assert len(kept) == 1 and kept[0].startswith(f"portal.autosave.{app.pk}.0.")
         page.close()  # the laptop is shut while the network is down
@@ -120,6 +136,7 @@ def test_offline_text_is_kept_in_the_browser_and_offered_back(chromium, live_ser
     prompt.wait_for()
     assert "恢复未发送的内容？" in prompt.inner_text() and "项目背景意义" in prompt.inner_text()
     assert page.locator("#id_background").input_value() == "原来的背景。"  # nothing applied unasked
+    assert axe_violations(page, ".autosave-restore", "[data-autosave-status]") == []
     prompt.get_by_role("button", name="恢复").click()
     assert page.locator("#id_background").input_value() == "断网时写下的背景，一个字也不能丢。"
     wait_status(page, SAVED.pattern)
@@ -163,6 +180,7 @@ def test_kept_text_based_on_an_older_version_shows_both_texts_instead_of_saving(
     assert "同事后来保存的背景。" in conflict.inner_text() and "离线写的背景。" in conflict.inner_text()
     assert stored(app).background == "同事后来保存的背景。"  # never overwritten blindly
     assert "不自动保存" in status(page).inner_text()
+    assert axe_violations(page, "[data-edit-conflict]", "[data-autosave-status]") == []
     context.close()
 
 
