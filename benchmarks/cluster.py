@@ -11,7 +11,9 @@ Everything listens on 127.0.0.1 on free ports. Nothing is shared on local disk b
 files live in the bucket. The init steps are docker-compose.yml's (check --deploy, migrate,
 load_reference, load_rubrics, collectstatic), with portal.settings.production.
 
-    .venv/bin/python benchmarks/cluster.py [--seconds 60] [--applicants 40] [--think 2] [--serve]
+    .venv/bin/python benchmarks/cluster.py [--seconds 60] [--applicants 50] [--experts 5] [--think 5] [--serve]
+
+The defaults are BENCHMARKS.md's paced one-node run (benchmarks/load.py --think 5), for comparison.
 
 --serve keeps the cluster up until Ctrl-C (and prints its addresses). tests/test_cluster.py uses
 the Cluster class below (marker ``cluster``). Every wait is bounded.
@@ -82,10 +84,10 @@ def _wait(what: str, ready, timeout: float, proc=None, log: Path | None = None):
     raise RuntimeError(f"{what} not ready after {timeout:.0f} s\n{tail}")
 
 
-def _http_ok(url: str) -> bool:
+def _http_ok(url: str, timeout: float = 2) -> bool:
     import urllib.request
 
-    with urllib.request.urlopen(url, timeout=2) as response:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.status == 200
 
 
@@ -141,6 +143,7 @@ class Cluster:
             "PYTHONUNBUFFERED": "1",
         }
         self._lock = None
+        self._prepare = None
 
     # --- the parts ---------------------------------------------------------------------------
 
@@ -169,9 +172,14 @@ class Cluster:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
         return out.stdout
 
+    def spawn_s3(self):
+        self._spawn("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ports["s3"])], self.env)
+
     def start_s3(self):
-        proc = self._spawn("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.ports["s3"])], self.env)
-        _wait("moto S3 server", lambda: _http_ok(f"http://{self.s3}/moto-api/"), 60, proc, self.log("s3"))
+        """Waits for moto's server and creates the private bucket (what minio-init does)."""
+        if "s3" not in self.procs:
+            self.spawn_s3()
+        _wait("moto S3 server", lambda: _http_ok(f"http://{self.s3}/moto-api/"), 60, self.procs["s3"], self.log("s3"))
         import boto3
 
         client = boto3.client("s3", endpoint_url=f"http://{self.s3}", region_name="us-east-1",
@@ -189,33 +197,53 @@ class Cluster:
             subprocess.run(["redis-cli", "-u", url, "flushdb"], check=True, capture_output=True, timeout=30)
 
     def init(self):
-        """docker-compose.yml's init service, step by step."""
-        checks = self.manage("check", "--deploy", "--fail-level", "ERROR")
-        self.deploy_warnings = checks
+        """docker-compose.yml's init service: the same steps (collectstatic and the deploy checks
+        beside the database steps, which they do not touch)."""
+        side = [subprocess.Popen([PY, "manage.py", *args], cwd=ROOT, env=self.node_env("init"),
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                for args in (("check", "--deploy", "--fail-level", "ERROR"), ("collectstatic", "--noinput", "-v0"))]
         self.manage("migrate", "--noinput", "-v0")
         self.manage("load_reference")
         self.manage("load_rubrics")
-        self.manage("collectstatic", "--noinput", "-v0")
+        for proc in side:
+            out, _ = proc.communicate(timeout=600)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{' '.join(proc.args[2:])} failed:\n{out[-3000:]}")
 
-    def start_web(self, node: str):
+    def start_web(self, node: str, wait: bool = True):
         env = {**self.node_env(f"node-{node}"), "GUNICORN_BIND": f"127.0.0.1:{self.ports['node_' + node]}",
                "GUNICORN_WORKERS": str(self.web_workers), "GUNICORN_PROC_NAME": f"portal-cluster-{node}",
                "GUNICORN_ACCESS_LOG": str(self.log(f"access-{node}"))}
-        proc = self._spawn(f"node-{node}", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                            "portal.wsgi:application"], env)
-        _wait(f"web node {node}", lambda: _http_ok(self.nodes[node] + "/healthz/"), 60, proc, self.log(f"node-{node}"))
+        self._spawn(f"node-{node}", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "portal.wsgi:application"],
+                    env)
+        if wait:
+            self.wait_web(node)
 
-    def start_worker(self, name: str, queues: str):
-        proc = self._spawn(f"worker-{name}", [
+    def wait_web(self, node: str):
+        _wait(f"web node {node}", lambda: _http_ok(self.nodes[node] + "/healthz/"), 90, self.procs[f"node-{node}"],
+              self.log(f"node-{node}"))
+
+    def start_worker(self, name: str, queues: str, wait: bool = True):
+        self._spawn(f"worker-{name}", [
             str(BIN / "celery"), "-A", "portal", "worker", "-Q", queues, "-n", f"{name}@cluster",
             "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"])
-        _wait(f"worker {name}", lambda: self.ping_worker(name), 90, proc, self.log(f"worker-{name}"))
+        if wait:
+            self.wait_worker(name)
+
+    def wait_worker(self, name: str):
+        _wait(f"worker {name}", lambda: self.ping_worker(name), 90, self.procs[f"worker-{name}"],
+              self.log(f"worker-{name}"))
 
     def ping_worker(self, name: str) -> bool:
-        out = subprocess.run([str(BIN / "celery"), "-A", "portal", "inspect", "ping", "-d", f"{name}@cluster",
-                              "--timeout", "3"], cwd=ROOT, env=self.node_env("ping"), capture_output=True,
-                             text=True, timeout=60)
-        return out.returncode == 0 and "pong" in out.stdout
+        """`celery inspect ping -d name@cluster` (compose's health check), through a bare Celery
+        client on the broker: no Django start-up per ping."""
+        from celery import Celery
+
+        client = Celery(broker=self.env["REDIS_URL"])
+        try:
+            return bool(client.control.ping(destination=[f"{name}@cluster"], timeout=1))
+        finally:
+            client.close()
 
     def start_beat(self):
         folder = self.base / "beat"
@@ -275,7 +303,9 @@ class Cluster:
 
     # --- the whole ---------------------------------------------------------------------------
 
-    def start(self):
+    def start(self, prepare: tuple[int, int] | None = None):
+        """Starts everything; ``prepare=(applicants, experts)`` also makes benchmarks/load.py's
+        accounts (then read them with ``accounts()``)."""
         LOCK_FILE.touch(exist_ok=True)
         self._lock = open(LOCK_FILE, "w")  # held while the cluster runs
         until = time.monotonic() + 900
@@ -292,17 +322,28 @@ class Cluster:
         (self.base / "logs").mkdir(parents=True)
         try:
             self.started = time.monotonic()
+            self.spawn_s3()
             self.reset_database_and_redis()
             self.start_s3()
             self.init()
-            self.start_web("a")
-            self.start_web("b")
-            self.start_worker("render", "render")
-            self.start_worker("main", "mail,default")
+            if prepare:  # accounts for the tests, made while the processes start
+                self._prepare = subprocess.Popen(
+                    [PY, str(ROOT / "benchmarks" / "load.py"), "prepare", "--applicants", str(prepare[0]),
+                     "--experts", str(prepare[1])], cwd=ROOT, env=self.node_env("init"), stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, text=True)
+            for node in "ab":
+                self.start_web(node, wait=False)
+            self.start_worker("render", "render", wait=False)
+            self.start_worker("main", "mail,default", wait=False)
             self.start_beat()
+            for node in "ab":
+                self.wait_web(node)
+            self.wait_worker("render")
+            self.wait_worker("main")
             self.start_nginx()
             # Ready as a load balancer sees it: database, cache, broker, bucket and a worker answer.
-            _wait("readiness (/readyz/ through nginx)", lambda: _http_ok(self.url + "/readyz/"), 60)
+            # (The worker ping waits READYZ_TIMEOUT, 2 s, for every worker to answer.)
+            _wait("readiness (/readyz/ through nginx)", lambda: _http_ok(self.url + "/readyz/", timeout=15), 90)
             self.startup_seconds = time.monotonic() - self.started
         except BaseException:
             self.stop()
@@ -319,6 +360,9 @@ class Cluster:
         proc.wait(30)
 
     def stop(self):
+        if self._prepare is not None and self._prepare.poll() is None:
+            self._prepare.kill()
+            self._prepare.wait(30)
         for name in reversed(list(self.procs)):
             self.kill(name, signal.SIGTERM) if name != "nginx" else self.kill(name, signal.SIGQUIT)
         for name, proc in self.procs.items():
@@ -339,6 +383,13 @@ class Cluster:
         self.stop()
 
     # --- helpers for tests and the load run --------------------------------------------------
+
+    def accounts(self) -> list[list[str]]:
+        """The plan of the accounts start(prepare=...) made: [kind, username, ...] per person."""
+        out, err = self._prepare.communicate(timeout=600)
+        if self._prepare.returncode != 0:
+            raise RuntimeError(err[-3000:])
+        return [line.split("\t") for line in out.strip().splitlines()]
 
     def prepare_accounts(self, applicants: int, experts: int) -> list[list[str]]:
         """benchmarks/load.py's accounts (demo data, applicants with drafts, experts with sheets)."""
@@ -450,9 +501,9 @@ def report(figures: dict, label: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--applicants", type=int, default=40)
+    parser.add_argument("--applicants", type=int, default=50)
     parser.add_argument("--experts", type=int, default=5)
-    parser.add_argument("--think", type=float, default=2.0)
+    parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--serve", action="store_true", help="keep the cluster up until Ctrl-C")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -460,7 +511,9 @@ def main() -> int:
     if missing:
         print("missing:", ", ".join(missing))
         return 1
-    with Cluster() as cluster:
+    cluster = Cluster()
+    cluster.start(prepare=None if args.serve else (args.applicants, args.experts))
+    try:
         print(f"cluster up in {cluster.startup_seconds:.0f} s: nginx {cluster.url} → nodes "
               f"{cluster.nodes['a']}, {cluster.nodes['b']}; S3 http://{cluster.s3}; logs {cluster.base / 'logs'}")
         if args.serve:
@@ -469,7 +522,7 @@ def main() -> int:
                 while True:
                     time.sleep(3600)
             return 0
-        plan = cluster.prepare_accounts(args.applicants, args.experts)
+        plan = cluster.accounts()
         figures = paced_load(cluster, plan, args.seconds, args.think)
         print(f"paced load through nginx, 2 web nodes × {cluster.web_workers} gunicorn workers, "
               f"{args.applicants} applicants + {args.experts} experts, think {args.think:g} s, {args.seconds} s")
@@ -477,6 +530,8 @@ def main() -> int:
         for line in figures["errors"][:10]:
             print("  error:", line)
         return 0 if not figures["errors"] and figures["lost"] == 0 else 1
+    finally:
+        cluster.stop()
 
 
 if __name__ == "__main__":

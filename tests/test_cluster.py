@@ -32,9 +32,9 @@ def cluster():
             pytest.fail("the cluster needs: " + ", ".join(missing))
         pytest.skip("the cluster needs: " + ", ".join(missing))
     c = Cluster(base=ROOT / "var" / "cluster-test")
-    c.start()
+    c.start(prepare=(16, 2))
     try:
-        c.plan = c.prepare_accounts(applicants=24, experts=2)
+        c.plan = c.accounts()
         c.applicants = [row for row in c.plan if row[0] == "applicant"]
         ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
         ARTIFACT.write_text(f"cluster up in {c.startup_seconds:.0f} s\n", encoding="utf-8")
@@ -201,18 +201,18 @@ def test_a_web_node_killed_during_a_paced_load_run_loses_no_saved_work(cluster):
     killed = {}
 
     def kill_node_a(elapsed):
-        if elapsed >= 8 and not killed:
+        if elapsed >= 7 and not killed:
             cluster.kill("node-a")
             killed["at"] = elapsed
 
-    figures = paced_load(cluster, people, seconds=25, think=1.0, during=kill_node_a)
-    _note(report(figures, f"node A SIGKILLed at {killed['at']:.0f} s of a 25 s paced run ({len(people)} people, "
+    figures = paced_load(cluster, people, seconds=20, think=1.0, during=kill_node_a)
+    _note(report(figures, f"node A SIGKILLed at {killed['at']:.0f} s of a 20 s paced run ({len(people)} people, "
                           "think 1 s)"))
     for line in figures["errors"][:10]:
         _note(f"  failed: {line}")
     assert figures["lost"] == 0, "a save the portal acknowledged is not in the database"
     # At most the requests in flight on node A when it died (each person has one at a time).
     assert len(figures["errors"]) <= len(people)
-    assert figures["saves"] >= len(people) // 2 and figures["answered"] > 100
+    assert figures["saves"] >= len(people) // 2 and figures["answered"] > 5 * len(people)
 
     cluster.start_web("a")  # back for anything after this test
