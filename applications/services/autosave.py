@@ -26,7 +26,7 @@ from ..models import Application
 from . import drafts
 from .errors import StaleApplication
 
-AUDIT_ACTION = "application.autosave"
+ACTION = "application.autosave"  # portal/activity.py names it in the activity lists
 SESSION = datetime.timedelta(minutes=30)
 # A 3 s pause after typing, a tab switch or a field left: a person sends at most a few a minute.
 # The limit stops a runaway script, not a fast typist (the browser keeps the text and retries).
@@ -49,7 +49,7 @@ def autosave(actor, application: Application, *, data: dict, team: list[dict] | 
     # After apply_draft: the application's row is locked, so two autosaves of one person cannot
     # both find no row and both write one.
     if changes and not _recorded_recently(actor, app):
-        audit.record(actor, AUDIT_ACTION, app, changes=changes, via=via,
+        audit.record(actor, ACTION, app, changes=changes, via=via,
                      note=_("自动保存；此后%(minutes)d分钟内的自动保存不再逐条记录。") % {
                          "minutes": SESSION.seconds // 60})
     return app
@@ -57,6 +57,6 @@ def autosave(actor, application: Application, *, data: dict, team: list[dict] | 
 
 def _recorded_recently(actor, app: Application) -> bool:
     return AuditEntry.objects.filter(
-        action=AUDIT_ACTION, actor=actor, at__gte=timezone.now() - SESSION,
+        action=ACTION, actor=actor, at__gte=timezone.now() - SESSION,
         content_type=ContentType.objects.get_for_model(Application), object_id=str(app.pk),
     ).exists()
