@@ -103,7 +103,8 @@ KEYS = {
     "published_at": _("公布时间"), "score_discarded": _("评分已作废"), "end_reason": _("结束原因"),
     "reason": _("理由"), "unit_name": _("单位名称"), "credit_code": _("统一社会信用代码"),
     "matched_applications": _("匹配的申报项目"), "accepted_at": _("签署时间"), "items": _("评分明细"),
-    "evidence": _("证明材料"), "name": _("名称"), "rubric": _("评分细则"), "attendance": _("出席情况"),
+    "evidence": _("证明材料"), "total": _("总分"), "name": _("名称"), "rubric": _("评分细则"),
+    "attendance": _("出席情况"),
 }
 
 _STATUS_MODELS = ("portal.Programme", "applications.Application", "scoring.Assignment", "scoring.Score",

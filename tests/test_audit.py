@@ -75,10 +75,10 @@ def test_administrator_filters_the_trail_and_reads_it_per_object(client, adminis
     audit.record(None, "organisation.update", other)
     client.force_login(administrator)
     listing = client.get(reverse("audit_list"), {"action": "programme"}).content.decode()
-    assert "programme.open" in listing and "无关单位" not in listing
+    assert f"开放申报“{programme.title}”" in listing and "无关单位" not in listing  # the action in words
     per_object = client.get(reverse("audit_for_object", args=["portal", "programme", programme.pk]))
     assert per_object.status_code == 200
-    assert "programme.open" in per_object.content.decode()
+    assert f"开放申报“{programme.title}”" in per_object.content.decode()
 
 
 @pytest.mark.django_db
@@ -147,4 +147,4 @@ def test_the_changes_list_shows_a_change_named_items(client, superuser):
     response = client.get(reverse("audit_list"))
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'change-field">items<' in text and 'change-field">total<' in text and "1.1" in text
+    assert 'change-field">评分明细<' in text and 'change-field">总分<' in text and "1.1" in text
