@@ -193,7 +193,7 @@ def solve(problem: Problem, *, relax: bool = True) -> Solution:
     forbidden = problem.conflicts | problem.excluded
     # Conflicts among few candidates are rarely swapped away: model those exactly from the start.
     strict = {a for a, (need, chosen, (units, *_n), loose) in info.items() if len(loose) > len(chosen)
-              and units < 2 * need}
+              and units < 3 * need}
     pairs = None
     for _attempt in range(RELAXED_ATTEMPTS if relax else 0):
         loose = _groups(problem, info, capacity, relaxed=True, strict=strict)
