@@ -148,3 +148,9 @@ def test_the_language_switch_keeps_the_choice_on_the_account():
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     person.refresh_from_db()
     assert person.language == "en"
+
+
+def test_a_key_with_missing_parameters_is_refused_loudly():
+    with pytest.raises(ValueError, match="score.submitted"):
+        notify([UserFactory()], "score.submitted", params={"name": "模具寿命提升"})
+    assert not Notification.objects.exists()

@@ -86,6 +86,8 @@ def notify(recipients, subject: str, body: str = "", link: str = "", *, about=No
     if key:
         # The source (Chinese) text is kept too: the admin and any row whose entry is later removed.
         source = render(key, params, settings.LANGUAGE_CODE)
+        if source is None:  # a caller's mistake: say which, rather than store a notification nobody can read
+            raise ValueError(f"notification {key!r}: the parameters {sorted(params)} do not fit its text or link")
         subject, body, link = source.subject, source.body, source.link
     rows = Notification.objects.bulk_create(
         [Notification(recipient=u, subject=str(subject)[:200], body=str(body), link=link, about_model=about_model,
