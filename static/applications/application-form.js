@@ -180,6 +180,7 @@
   var RETRY_DELAY = 30000;
   var KEEPALIVE_LIMIT = 60000; // bytes: browsers refuse larger keepalive requests
   var STORE = "portal.autosave.";
+  var KEEP_DAYS = 60;
   var TABLES = ["team-", "conflicts-"];
   var NOT_FIELDS = { csrfmiddlewaretoken: true, lock_version: true, tab: true };
 
@@ -421,10 +422,19 @@
       var current = fieldValues(form);
       var found = null;
       var keys = [];
+      var stale = [];
       for (var i = 0; i < store.length; i += 1) {
         var key = store.key(i);
         if (key && key.indexOf(STORE + appId + ".") === 0) keys.push(key);
+        else if (key && key.indexOf(STORE) === 0) stale.push(key);
       }
+      // Other applications' entries are theirs to offer; after KEEP_DAYS nobody is coming back for them.
+      stale.forEach(function (key) {
+        try {
+          var old = JSON.parse(store.getItem(key));
+          if (!old || !(Date.now() - old.at < KEEP_DAYS * 86400000)) store.removeItem(key);
+        } catch (e) { store.removeItem(key); }
+      });
       keys.forEach(function (key) {
         var entry = null;
         try { entry = JSON.parse(store.getItem(key)); } catch (e) { entry = null; }
