@@ -216,3 +216,21 @@ def test_two_tabs_autosaving_end_on_the_conflict_page_with_nothing_lost(chromium
     assert stored(app).objectives == "冲突页上继续写的目标。"
     assert second.evaluate(KEPT, "portal.autosave.") == []  # on the server now: nothing left to offer
     context.close()
+
+
+def test_a_save_refused_for_one_field_still_keeps_the_rest(chromium, live_server, console, draft):  # noqa: F811
+    """保存草稿 refuses the whole form for one bad field; the page it answers autosaves what is valid."""
+    app, user = draft
+    context = signed_in_context(chromium, live_server, user)
+    page = open_form(context, console, app, tab="basic")
+    # Set without input events, so no autosave runs before the button: what follows is the answer page's.
+    page.evaluate("""() => {
+        document.getElementById('id_completion_date').value = '2099-01-01';  // in the future: refused
+        document.getElementById('id_background').value = '按钮保存被拒时写的背景。';
+    }""")
+    with console.allow("status of 400"), page.expect_navigation():
+        page.locator("button[form=application-form]").click()
+    wait_status(page, "未保存")
+    assert "该日期不能晚于今天" in status(page).inner_text()
+    assert stored(app).background == "按钮保存被拒时写的背景。" and stored(app).completion_date is None
+    context.close()
