@@ -4,6 +4,7 @@ projects of one enterprise are not; who learns what; dismissal audited and then 
 import random
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from applications import duplicates_index
@@ -129,9 +130,15 @@ def submitted(programme, fields, *, organisation=None, recommender=None, **kwarg
     organisation = organisation or OrganisationFactory()
     app = complete_application(programme=programme, organisation=organisation, recommender=recommender,
                                **{**fields, **kwargs})
-    submission.submit(ApplicantFactory(organisation=organisation), app)
+    submit(app)
     app.refresh_from_db()
     return app
+
+
+def submit(app, organisation=None):
+    """Submits as a member; the search runs once the submission is committed."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        submission.submit(ApplicantFactory(organisation=organisation or app.organisation), app)
 
 
 def pair_of(x, y):
@@ -203,7 +210,7 @@ def test_the_same_project_by_a_joint_applicant_through_another_channel_is_found(
     theirs = complete_application(programme=cast.m2026, organisation=cast.partner, recommender=cast.unit,
                                   **reworded_title(SPINDLE))
     theirs.joint_applicants.add(cast.enterprise)
-    submission.submit(ApplicantFactory(organisation=cast.partner), theirs)
+    submit(theirs)
     pair = pair_of(mine, theirs)
     assert pair is not None and pair.similarity > 0.9
 
@@ -264,6 +271,21 @@ def test_matching_passages_pair_sentences_across_sections():
     assert crossed and all(p["b_field"] == "objectives" for p in crossed)
     assert any("谐波减速器是工业机器人关节的核心部件" in p["b_text"] for p in crossed)
     assert not matching_passages(SPINDLE, {**SERVO, "org_intro": ""})
+
+
+@pytest.mark.django_db
+def test_the_search_runs_once_the_submission_is_committed(cast):
+    """Two copies submitted at the same moment: the later search sees the earlier signature."""
+    first = complete_application(programme=cast.m2026, organisation=cast.enterprise, recommender=cast.unit,
+                                 **SPINDLE)
+    with TestCase.captureOnCommitCallbacks(execute=False) as pending:
+        submission.submit(ApplicantFactory(organisation=cast.enterprise), first)
+    assert ApplicationFingerprint.objects.filter(application=first).exists()  # stored with the submission
+    second = submitted(cast.j2026, reworded_title(SPINDLE), organisation=cast.partner, recommender=cast.unit_j)
+    assert pair_of(first, second) is not None
+    for callback in pending:  # the first submission's own search, after its commit: the pair stays
+        callback()
+    assert DuplicateCandidate.objects.count() == 1
 
 
 @pytest.mark.django_db

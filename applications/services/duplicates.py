@@ -134,13 +134,25 @@ def _record(app_pk, row, mine, pair, similarity, containment) -> DuplicateCandid
 
 
 def on_submitted(app: Application) -> None:
-    """The submission's hook: never lets a failure here refuse a submission (it is logged; the
-    nightly or manual ``rebuild_duplicate_index --scan`` catches up)."""
+    """The submission's hook. The signature is stored with the submission; the search runs once it is
+    committed, so of two copies submitted at the same moment the later search sees the earlier one.
+    A failure here never refuses a submission (it is logged; ``rebuild_duplicate_index --scan``
+    catches up)."""
+    pk = app.pk
     try:
         with transaction.atomic():
-            check_application(app)
+            fingerprint(app)
     except Exception:  # a side finding must not block the procedure
-        logger.exception("duplicate check failed for application %s", app.pk)
+        logger.exception("duplicate fingerprint failed for application %s", pk)
+    transaction.on_commit(lambda: _check_safely(pk))
+
+
+def _check_safely(pk: int) -> None:
+    try:
+        with transaction.atomic():
+            check_application(Application(pk=pk))
+    except Exception:  # after the commit: the submission stands whatever happens here
+        logger.exception("duplicate check failed for application %s", pk)
 
 
 def refresh_after_edit(app: Application) -> None:
