@@ -196,19 +196,36 @@ class Cluster:
         for url in self.redis_urls:
             subprocess.run(["redis-cli", "-u", url, "flushdb"], check=True, capture_output=True, timeout=30)
 
+    @staticmethod
+    def init_steps() -> list[list[str]]:
+        """The manage.py commands of docker-compose.yml's init service, in its order."""
+        import shlex
+
+        import yaml
+
+        compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+        command = compose["services"]["init"]["command"][-1]
+        steps = [shlex.split(step) for step in command.split("&&")]
+        if not steps or any(step[:2] != ["python", "manage.py"] for step in steps):
+            raise RuntimeError(f"docker-compose.yml's init is not a chain of manage.py commands: {command!r}")
+        return [step[2:] for step in steps]
+
     def init(self):
-        """docker-compose.yml's init service: the same steps (collectstatic and the deploy checks
-        beside the database steps, which they do not touch)."""
+        """docker-compose.yml's init service: the same commands (those that do not write the
+        database, the deploy checks and collectstatic, beside the ones that do)."""
+        steps = self.init_steps()
+        beside = [s for s in steps if s[0] in ("check", "collectstatic")]
         side = [subprocess.Popen([PY, "manage.py", *args], cwd=ROOT, env=self.node_env("init"),
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                for args in (("check", "--deploy", "--fail-level", "ERROR"), ("collectstatic", "--noinput", "-v0"))]
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage("load_reference")
-        self.manage("load_rubrics")
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for args in beside]
+        for args in steps:
+            if args not in beside:
+                self.manage(*args)
         for proc in side:
             out, _ = proc.communicate(timeout=600)
             if proc.returncode != 0:
                 raise RuntimeError(f"{' '.join(proc.args[2:])} failed:\n{out[-3000:]}")
+            if proc.args[2] == "check":
+                self.deploy_check_output = out
 
     def start_web(self, node: str, wait: bool = True):
         env = {**self.node_env(f"node-{node}"), "GUNICORN_BIND": f"127.0.0.1:{self.ports['node_' + node]}",

@@ -116,6 +116,11 @@ def test_init_runs_the_one_off_steps_and_nothing_else_migrates():
         assert list(ROOT.glob(f"*/management/commands/{name}.py")), name
     for name in (*APP_SERVICES, "nginx"):
         assert "migrate" not in _command(services[name]), f"{name} must not migrate (init does)"
+    # make cluster runs exactly these commands (read from this file), without Docker.
+    from benchmarks.cluster import Cluster
+
+    assert [" ".join(step) for step in Cluster.init_steps()] == [
+        "check --deploy", "migrate --noinput", "load_reference", "load_rubrics", "collectstatic --noinput"]
 
 
 def test_web_runs_gunicorn_with_its_config_file_and_a_real_health_check():
