@@ -4,7 +4,8 @@ A fixed number of queries whatever the size of the programme."""
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from applications.models import Application, ApplicationStatus
 from scoring.models import Assignment, AssignmentStatus, ExpertProfile, Panel
@@ -19,6 +20,15 @@ REVIEWABLE = Q(status=ApplicationStatus.ENDORSED) | Q(status=ApplicationStatus.S
 
 def reviewable_applications(programme):
     return Application.objects.filter(programme=programme).filter(REVIEWABLE)
+
+
+def active_count():
+    """The outer application's active assignments, as a correlated subquery: annotated on a page of
+    the assignment overview it counts the page's 50 rows only (``Count("assignments")`` grouped
+    every application of the programme by all its columns before the page was cut: 250 ms at 2,000)."""
+    counted = (Assignment.objects.filter(application_id=OuterRef("pk"), status=AssignmentStatus.ACTIVE)
+               .order_by().values("application_id").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def unit_keys(rows) -> dict[int, str]:
