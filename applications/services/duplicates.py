@@ -33,6 +33,7 @@ REASON_LIMIT = 500
 # A candidate whose MinHash estimate is this far below the threshold is not worth reading its text
 # (128 permutations: the estimate's standard error is at most 0.045).
 ESTIMATE_MARGIN = 0.15
+PREVIEW = 3  # passages shown in the review page's panel; the comparison page has them all
 
 
 def _values(app: Application) -> dict:
@@ -222,6 +223,12 @@ class DuplicateEntry:
     @property
     def percent(self) -> int:
         return round(self.pair.similarity * 100)
+
+    @property
+    def preview(self) -> list:
+        """A few passages for the panel: the project's own sections before its name and the
+        organisation's introduction (shared by every project of one enterprise)."""
+        return sorted(self.passages, key=lambda p: p["a_field"] in ("project_name", "org_intro"))[:PREVIEW]
 
 
 def entries_for(user, application: Application) -> list[DuplicateEntry]:
