@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import accounts, audit, auth, dashboards, health, jobs, notifications, programmes
+from portal.views import accounts, audit, auth, dashboards, health, jobs, language, notifications, programmes
 
 urlpatterns = [
     path("", dashboards.home, name="home"),
@@ -26,6 +26,8 @@ urlpatterns = [
     path("jobs/<uuid:pk>/", jobs.job_status, name="job_status"),
     path("jobs/<uuid:pk>/download/", jobs.job_download, name="job_download"),
     path("jobs/<uuid:pk>/retry/", jobs.job_retry, name="job_retry"),
+    # The language switch also keeps the choice on the account (e-mails go out in it).
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("applications/", include("applications.urls")),
     path("scoring/", include("scoring.urls")),

@@ -65,3 +65,16 @@ def test_an_entry_reads_as_words_with_its_states_by_their_labels(client):
     html = client.get(reverse("audit_list")).content.decode()
     assert "进入专家评价" in html and "推荐审核" in html and "programme.start_reviewing" not in html
     assert "recommending" not in html
+
+
+@pytest.mark.django_db
+def test_the_language_switch_url_keeps_the_choice_on_the_account(client):
+    """/i18n/setlang/ is the portal's switch: e-mails sent later by the worker follow it."""
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    assert reverse("set_language") == "/i18n/setlang/"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
