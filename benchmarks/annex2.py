@@ -9,6 +9,11 @@ for the file: the one query for the unit's endorsed applications in rank order
 (styled, bordered cells, merged title, note, footer, print set-up). Both are warmed up once; the
 medians are compared; the goal is a ratio within 1.5.
 
+With ``--pdf-rows N`` (default 1,000; 0 skips it) the PDF of the first N rows is timed too
+(applications.annex2.pdf.build_pdf: the print template through WeasyPrint), beside its anchor from
+the same run: the same PDF of the first 14 rows (one page: WeasyPrint's fixed cost). Goal (issue
+16): ≤ 2 s per 1,000 rows.
+
 The rows are created in a transaction that is rolled back: in a throw-away SQLite database
 (migrated on the fly) unless DATABASE_URL names another one (e.g. the PostgreSQL dev database).
 """
@@ -28,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 GOAL = 1.5
+PDF_GOAL = 2.0  # seconds per 1,000 rows
 
 
 def create_rows(n: int):
@@ -76,7 +82,30 @@ def create_rows(n: int):
     return programme, street
 
 
-def measure(rows: int, runs: int, out: Path | None) -> dict:
+def measure_pdf(table, rows: int, runs: int) -> dict:
+    from dataclasses import replace
+
+    from pypdf import PdfReader  # a dev dependency, as this benchmark is
+
+    from applications.annex2.pdf import build_pdf
+
+    def timed(part):
+        times = []
+        for _n in range(runs):
+            start = time.perf_counter()
+            content = build_pdf(part)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times), content
+
+    one_page = replace(table, rows=table.rows[:14])
+    build_pdf(one_page)  # warm up: fontconfig, the CJK face, the stylesheet
+    anchor, _content = timed(one_page)
+    seconds, content = timed(replace(table, rows=table.rows[:rows]))
+    return {"pdf": seconds, "pdf_anchor": anchor, "pdf_rows": min(rows, len(table.rows)), "pdf_bytes": len(content),
+            "pdf_pages": len(PdfReader(io.BytesIO(content)).pages)}
+
+
+def measure(rows: int, runs: int, out: Path | None, pdf_rows: int = 0) -> dict:
     from django.db import transaction
     from openpyxl import Workbook
 
@@ -113,9 +142,10 @@ def measure(rows: int, runs: int, out: Path | None) -> dict:
         if out:
             out.mkdir(parents=True, exist_ok=True)
             (out / "annex2.xlsx").write_bytes(build_xlsx(table))
+        pdf = measure_pdf(table, pdf_rows, 1) if pdf_rows else {}
         transaction.set_rollback(True)
     return {"ours": statistics.median(timings["ours"]), "alone": statistics.median(timings["alone"]),
-            "query": query, "rows": len(table.rows), "bytes": len(content)}
+            "query": query, "rows": len(table.rows), "bytes": len(content), **pdf}
 
 
 def main(argv=None) -> int:
@@ -123,6 +153,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write annex2.xlsx here")
+    parser.add_argument("--pdf-rows", type=int, default=1000, help="also time the PDF of this many rows (0: skip)")
     args = parser.parse_args(argv)
 
     scratch = None
@@ -137,7 +168,7 @@ def main(argv=None) -> int:
 
         call_command("migrate", verbosity=0)
     try:
-        result = measure(args.rows, args.runs, args.out)
+        result = measure(args.rows, args.runs, args.out, args.pdf_rows)
     finally:
         if scratch:
             scratch.cleanup()
@@ -147,6 +178,12 @@ def main(argv=None) -> int:
     print(f"ours (query + styled XLSX):        {result['ours'] * 1000:7.1f} ms  (of which the query ~"
           f"{result['query'] * 1000:.0f} ms)")
     print(f"ratio:                             {ratio:7.2f}  (goal <= {GOAL:.2f})")
+    if "pdf" in result:
+        per_1000 = result["pdf"] * 1000 / result["pdf_rows"]
+        print(f"PDF, {result['pdf_rows']} rows ({result['pdf_pages']} pages, {result['pdf_bytes'] / 1024:.0f} KiB): "
+              f"{result['pdf']:.2f} s = {per_1000:.2f} s per 1,000 rows (goal <= {PDF_GOAL:.1f} s)")
+        print(f"anchor, the same PDF of one page (14 rows): {result['pdf_anchor']:.2f} s; "
+              f"ratio {result['pdf'] / result['pdf_anchor']:.1f}")
     return 0 if ratio <= GOAL else 1
 
 
