@@ -11,6 +11,7 @@ person's rate; this is the cost of each one.
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -26,6 +27,13 @@ def main():
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-", dir=ROOT / "var" if (ROOT / "var").exists() else None)
+    try:
+        measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(args, tmp):
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="false", MEDIA_ROOT=f"{tmp}/media",
                       ALLOWED_HOSTS="testserver")
