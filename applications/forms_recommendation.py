@@ -36,12 +36,20 @@ class EndorseForm(CleanForm):
         error_messages={"required": _("请确认项目完成时间。(Confirm the completion time.)")},
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_endorse_%s")  # ids of their own beside the other forms of the page
+        super().__init__(*args, **kwargs)
+
 
 class DeclineForm(CleanForm):
     reason = forms.CharField(
         label=_("不予推荐的理由"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写不予推荐的理由。(A reason is required.)")},
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_decline_%s")  # ids of their own beside the other forms of the page
+        super().__init__(*args, **kwargs)
 
 
 class RecommenderReturnForm(CleanForm):
@@ -53,12 +61,20 @@ class RecommenderReturnForm(CleanForm):
         label=_("涉及部分（可多选）"), choices=RETURN_SECTIONS, required=False, widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_return_%s")  # ids of their own beside the other forms of the page
+        super().__init__(*args, **kwargs)
+
 
 class ReturnToStreetForm(CleanForm):
     comment = forms.CharField(
         label=_("退回街镇的意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("请填写退回街镇的意见。(A comment is required.)")},
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_street_%s")  # ids of their own beside the other forms of the page
+        super().__init__(*args, **kwargs)
 
 
 class WorkspaceFilterForm(CleanForm):

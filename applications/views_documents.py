@@ -52,7 +52,9 @@ def documents_context(user, application, job=None, error: str = "") -> dict:
 @login_required
 def document_list(request, pk):
     application = get_object_or_404(applications_for(request.user), pk=pk)
-    return render(request, LIST_TEMPLATE, documents_context(request.user, application))
+    # htmx swaps in the list alone; a browser following the link gets a whole page.
+    template = LIST_TEMPLATE if request.headers.get("HX-Request") else "applications/documents/page.html"
+    return render(request, template, documents_context(request.user, application))
 
 
 @login_required
