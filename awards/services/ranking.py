@@ -129,7 +129,8 @@ def build(programme, *, category=None, panel=None) -> Ranking:
     Ranks and proposed tiers are programme-wide; a filter only narrows what is shown."""
     settings = score_service.settings_for(programme)
     version, figures = _figures(programme, settings)
-    everything = replace(figures.data, settings=settings, expert_names=score_service.expert_names(figures.data))
+    everything = replace(figures.data, programme=programme, settings=settings,
+                         expert_names=score_service.expert_names(figures.data))
     name = settings.ranking_statistic
     overrides = {o.application_id: o for o in TierOverride.objects.filter(application__programme=programme)
                  .select_related("decided_by")}
