@@ -175,7 +175,8 @@ def apply_draft(actor, application: Application, *, data: dict, team: list[dict]
            .get(pk=application.pk))
     check_editable(actor, app)
     if lock_version is not None and lock_version != app.lock_version:
-        raise StaleApplication(_("申报表已被他人修改，请刷新页面后重新填写。(Changed by someone else; please reload.)"))
+        raise StaleApplication(_("申报表已被他人修改，本次未保存；请核对两份内容后再保存。"
+                                 "(Changed by someone else since you opened it; not saved.)"))
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")

@@ -275,6 +275,7 @@
     function say(text, failed) {
       status.textContent = text;
       status.classList.toggle("is-failed", !!failed);
+      status.classList.toggle("text-body-secondary", !failed);   // its !important would hide the red
     }
 
     // One entry per page too: two tabs of one application must not overwrite or forget each other's.
