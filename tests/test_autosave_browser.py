@@ -234,3 +234,22 @@ def test_a_save_refused_for_one_field_still_keeps_the_rest(chromium, live_server
     assert "该日期不能晚于今天" in status(page).inner_text()
     assert stored(app).background == "按钮保存被拒时写的背景。" and stored(app).completion_date is None
     context.close()
+
+
+def test_signing_out_forgets_the_unsent_text_kept_in_this_browser(chromium, live_server, console, draft):  # noqa: F811
+    """A shared office PC: the next person never gets the previous one's unsent draft offered back."""
+    app, user = draft
+    context = signed_in_context(chromium, live_server, user)
+    page = open_form(context, console, app)
+    context.set_offline(True)
+    with console.allow("Failed to fetch|ERR_INTERNET_DISCONNECTED|net::"):
+        page.locator("#id_background").fill("不应留在这台电脑上的文字。")
+        wait_status(page, "网络已断开")
+    context.set_offline(False)
+    page.evaluate("localStorage.setItem('portal.other', 'kept')")  # not the portal's drafts: left alone
+    page.evaluate("localStorage.setItem('portal.autosave.999.0.x', '{}')")
+    page.locator("form[data-logout]").evaluate("form => form.requestSubmit()")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    kept = page.evaluate("Object.keys(localStorage).sort()")
+    assert kept == ["portal.other"], kept
+    context.close()

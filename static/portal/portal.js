@@ -130,6 +130,19 @@
     });
   });
 
-  // Content swapped in by htmx gets counters too.
+  // Signing out forgets the unsent drafts kept in this browser (application-form.js keeps them under
+  // "portal.autosave."), so that the next person at a shared office PC is never offered them.
+  document.addEventListener("submit", function (event) {
+    if (!(event.target instanceof Element) || !event.target.hasAttribute("data-logout")) return;
+    try {
+      var store = window.localStorage;
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf("portal.autosave.") === 0) store.removeItem(key);
+      }
+    } catch (e) { /* storage disabled: nothing kept */ }
+  });
+
+    // Content swapped in by htmx gets counters too.
   document.addEventListener("htmx:load", function (event) { initAll(event.target); });
 })();
