@@ -231,6 +231,17 @@ def test_a_published_award_of_an_older_year_is_compared_too(cast):
     new = submitted(cast.m2026, reworded_title(SPINDLE), organisation=cast.enterprise, recommender=cast.unit)
     assert pair_of(honoured, new) is not None
     assert pair_of(not_honoured, new) is None, "four years back and never honoured: out of the comparison"
+    [entry] = duplicates.entries_for(cast.admin, new)
+    assert entry.award is not None and entry.award.tier == "second" and entry.year == 2021
+
+
+def test_the_prize_rule_named_in_applications_is_the_awards_one():
+    """applications may not import awards (tests/test_architecture.py): the constants are repeated."""
+    from awards.models.awards import AWARDED_TIERS
+    from awards.permissions import PUBLIC_STATUSES
+
+    assert set(duplicates.AWARDED_TIERS) == set(AWARDED_TIERS)
+    assert set(duplicates.PUBLISHED) == set(PUBLIC_STATUSES)
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.models import ProgrammeStatus
 from portal.models.users import Role
 from portal.permissions import ALLOW, Decision, deny
 from portal.services import audit
@@ -33,6 +34,10 @@ REASON_LIMIT = 500
 # A candidate whose MinHash estimate is this far below the threshold is not worth reading its text
 # (128 permutations: the estimate's standard error is at most 0.045).
 ESTIMATE_MARGIN = 0.15
+# A prize in a published programme (awards.models.awards.AWARDED_TIERS, awards.permissions.PUBLIC_STATUSES:
+# named here because applications may not import the later step, as in services.eligibility).
+AWARDED_TIERS = ("first", "second", "third")
+PUBLISHED = (ProgrammeStatus.PUBLISHED, ProgrammeStatus.CLOSED)
 PREVIEW = 3  # passages shown in the review page's panel; the comparison page has them all
 
 
@@ -78,11 +83,8 @@ def comparable(app: Application):
     """What ``app`` is compared with: every other past-draft application of the same, previous or
     next year (the pair is the same seen from either side), and any published award; an application
     holding a published award is compared with every year."""
-    from awards.models.awards import AWARDED_TIERS  # awards builds on applications
-    from awards.permissions import PUBLIC_STATUSES
-
     others = Application.objects.exclude(pk=app.pk).exclude(status=ApplicationStatus.DRAFT)
-    awarded = Q(award__tier__in=AWARDED_TIERS, award__programme__status__in=PUBLIC_STATUSES)
+    awarded = awarded_q()
     if Application.objects.filter(awarded, pk=app.pk).exists():
         return others
     year = app.programme.year
@@ -234,8 +236,6 @@ class DuplicateEntry:
 def entries_for(user, application: Application) -> list[DuplicateEntry]:
     """The open suspected duplicates of ``application`` that ``user`` may know of (see
     visibility.duplicates_for), closest first."""
-    from awards.permissions import PUBLIC_STATUSES
-
     from ..visibility import applications_for, duplicates_for
 
     pairs = list(duplicates_for(user).filter(Q(a=application) | Q(b=application)).order_by("-similarity", "pk"))
@@ -244,7 +244,7 @@ def entries_for(user, application: Application) -> list[DuplicateEntry]:
     other_ids = [pair.other(application.pk) for pair in pairs]
     visible = set(applications_for(user).filter(pk__in=other_ids).values_list("pk", flat=True))
     others = Application.objects.select_related("programme", "organisation", "recommender").in_bulk(other_ids)
-    awards = _public_awards(other_ids, PUBLIC_STATUSES)
+    awards = _public_awards(other_ids)
     entries = []
     for pair in pairs:
         other = others[pair.other(application.pk)]
@@ -260,11 +260,12 @@ def entries_for(user, application: Application) -> list[DuplicateEntry]:
     return entries
 
 
-def _public_awards(application_ids, public_statuses) -> dict:
-    from awards.models import Award
-    from awards.models.awards import AWARDED_TIERS
+def _public_awards(application_ids) -> dict:
+    """awards.Award rows (reached by the reverse relation: applications does not import awards) of
+    the applications that won a prize in a published programme: public facts anyway."""
+    rows = Application.objects.filter(awarded_q(), pk__in=application_ids).select_related("award__programme")
+    return {app.pk: app.award for app in rows}
 
-    rows = Award.objects.filter(application_id__in=application_ids, tier__in=AWARDED_TIERS,
-                                programme__status__in=public_statuses).select_related("programme")
-    return {award.application_id: award for award in rows}
 
+def awarded_q() -> Q:
+    return Q(award__tier__in=AWARDED_TIERS, award__programme__status__in=PUBLISHED)
