@@ -7,6 +7,7 @@ from portal.admin import AuditedAdmin
 from portal.form_text import CleanModelForm
 
 from .models import Application, ApplicationVersion, ConflictDeclaration, Evidence, ReturnComment, TeamMember
+from .services.duplicates import refresh_after_edit
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -43,6 +44,12 @@ class ApplicationAdmin(AuditedAdmin):
     filter_horizontal = ("joint_applicants",)
     readonly_fields = ("status", "lock_version", "submitted_at", "organisation_snapshot", "created_at", "updated_at")
     inlines = [TeamMemberInline, ConflictInline, EvidenceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The admin is the one path that changes a submitted application's content outside
+        # submission: its duplicate-check fingerprint follows (suspected pairs found or dropped).
+        refresh_after_edit(form.instance)
 
 
 @admin.register(ApplicationVersion)

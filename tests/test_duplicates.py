@@ -444,3 +444,28 @@ def test_the_vectorised_signature_is_datasketchs():
         assert list(ours.hashvalues) == list(reference.hashvalues)
     restored = duplicates_index.from_bytes(duplicates_index.to_bytes(duplicates_index.signature(codes)))
     assert restored.jaccard(duplicates_index.reference_signature(codes)) == 1.0
+
+
+@pytest.mark.django_db
+def test_an_edit_in_the_django_admin_refreshes_the_fingerprint(client, cast):
+    """The admin is the one path that changes a submitted application's content outside submission."""
+    from django.contrib.admin.sites import site
+
+    from applications.admin import ApplicationAdmin
+    from applications.models import Application
+
+    base = submitted(cast.m2025, SPINDLE, organisation=cast.enterprise, recommender=cast.unit)
+    app = submitted(cast.m2026, SERVO, organisation=cast.enterprise, recommender=cast.unit)
+    assert pair_of(base, app) is None
+    Application.objects.filter(pk=app.pk).update(**{k: v for k, v in reworded_title(SPINDLE).items()})
+    app.refresh_from_db()
+    admin_view = ApplicationAdmin(Application, site)
+    form = type("F", (), {"instance": app, "save_m2m": lambda self: None})()
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    request._audit_before = {}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        admin_view.save_related(request, form, [], change=True)
+    assert pair_of(base, app) is not None
