@@ -17,9 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from portal.models import AuditEntry, Programme, ProgrammeStatus, User
 from portal.models.organisations import MembershipStatus
@@ -56,18 +54,18 @@ def already_reminded(programme, field: str, deadline, offset: int) -> set[int]:
     return {row["recipient"][1] for row in rows if row.get("reminder", [None, None])[1] == key}
 
 
-def send_once(programme, field: str, offset: int, people_counts: dict, subject: str, body: str, link: str) -> list:
-    """Notifies each person of ``people_counts`` ({user: n items waiting}) not reminded before,
-    and records one audit row per person. ``subject`` and ``body`` are formatted with the
-    programme's title, the deadline and n. Returns those reminded."""
+def send_once(programme, field: str, offset: int, people_counts: dict, **params) -> list:
+    """Notifies each person of ``people_counts`` ({user: n items waiting}) not reminded before with
+    the catalogue's "reminder.<field>" (portal.messages: the programme's title, the deadline, n and
+    ``params``), and records one audit row per person. Returns those reminded."""
     deadline = getattr(programme, field)
-    values = {"title": programme.title, "deadline": deadline_text(deadline)}
+    values = {"title": programme.title, "deadline": deadline_text(deadline), **params}
     done = already_reminded(programme, field, deadline, offset)
     sent = []
     for person, n in sorted(people_counts.items(), key=lambda item: item[0].pk):
         if person.pk in done or not person.is_active:
             continue
-        notify([person], subject % values, body % (values | {"n": n}), link=link)
+        notify([person], f"reminder.{field}", params=values | {"n": n}, about=programme)
         audit.record(None, ACTION, programme, via="task", note=f"{field} {offset}h: {person.display_name}",
                      changes={"reminder": [None, _key(field, deadline, offset)], "recipient": [None, person.pk]})
         sent.append(person)
@@ -105,12 +103,7 @@ def remind_applicants(programme, now=None) -> list:
     if offset is None or programme.status != ProgrammeStatus.OPEN:
         return []
     programme = _locked(programme)
-    return send_once(
-        programme, "submission_deadline", offset, waiting_applicants(programme),
-        _("申报截止提醒：%(title)s"),
-        _("“%(title)s”申报截止时间为%(deadline)s，贵单位尚有%(n)d项申报未提交。"),
-        reverse("applications:list"),
-    )
+    return send_once(programme, "submission_deadline", offset, waiting_applicants(programme))
 
 
 # --- recommenders: applications waiting for the unit's decision --------------------------------
@@ -129,12 +122,8 @@ def remind_recommenders(programme, now=None) -> list:
     if offset is None or programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING):
         return []
     programme = _locked(programme)
-    return send_once(
-        programme, "recommendation_deadline", offset, waiting_recommenders(programme),
-        _("推荐截止提醒：%(title)s"),
-        _("“%(title)s”推荐截止时间为%(deadline)s，本单位尚有%(n)d项申报待审核推荐。"),
-        reverse("applications:recommend_workspace") + f"?programme={programme.pk}",
-    )
+    return send_once(programme, "recommendation_deadline", offset, waiting_recommenders(programme),
+                     programme_id=programme.pk)
 
 
 def send_deadline_reminders(now=None) -> int:

@@ -6,8 +6,6 @@ applications.reminders'."""
 from collections import Counter
 
 from django.db import transaction
-from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from applications.reminders import _locked, due_offset, send_once
 from portal.models import Programme, ProgrammeStatus, User
@@ -26,12 +24,7 @@ def remind_experts(programme, now=None) -> list:
     if offset is None or programme.status != ProgrammeStatus.REVIEWING:
         return []
     programme = _locked(programme)
-    return send_once(
-        programme, "scoring_deadline", offset, waiting_experts(programme),
-        _("评分截止提醒：%(title)s"),
-        _("“%(title)s”评分截止时间为%(deadline)s，您尚有%(n)d项评分未提交。"),
-        reverse("scoring:expert_home"),
-    )
+    return send_once(programme, "scoring_deadline", offset, waiting_experts(programme))
 
 
 def send_deadline_reminders(now=None) -> int:

@@ -64,8 +64,12 @@ def test_applicants_with_a_draft_are_reminded_once_and_those_who_submitted_are_n
     assert reminded(drafting) == [f"申报截止提醒：{open_programme.title}"]
     assert reminded(colleague) == [f"申报截止提醒：{open_programme.title}"]
     assert reminded(submitted) == [] and reminded(elsewhere) == []
-    body = Notification.objects.get(recipient=drafting).body
-    assert "尚有1项申报未提交" in body
+    row = Notification.objects.get(recipient=drafting)
+    assert "尚有1项申报未提交" in row.body
+    # From the catalogue (shown in the reader's language), about the programme (gone from the feed
+    # of anyone who can no longer see it).
+    assert row.message_key == "reminder.submission_deadline" and row.params["n"] == 1
+    assert (row.about_model, row.about_id) == ("portal.programme", open_programme.pk)
     assert any(m.to == ["draft@example.cn"] for m in mail.outbox)
     rows = AuditEntry.objects.filter(action="reminder.sent", programme=open_programme)
     assert rows.count() == 2 and {r.via for r in rows} == {"task"}
@@ -120,7 +124,9 @@ def test_recommenders_with_applications_waiting_are_reminded_and_units_that_deci
 
     assert sent == [waiting]
     assert reminded(waiting) == [f"推荐截止提醒：{programme.title}"]
-    assert "尚有2项申报待审核推荐" in Notification.objects.get(recipient=waiting).body
+    row = Notification.objects.get(recipient=waiting)
+    assert "尚有2项申报待审核推荐" in row.body
+    assert row.link.endswith(f"?programme={programme.pk}")
     assert reminded(done) == [] and reminded(inactive) == []
     assert app_reminders.remind_recommenders(programme) == []  # once
 
