@@ -123,6 +123,8 @@ PORTAL_NAME = _("上海市重点产品质量攻关成果申报评价平台")
 # Evidence (证实性材料) upload limits, per file and per application (bytes).
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 200 * 1024 * 1024)
+# 疑似重复: the exact Jaccard similarity of two applications' shingles from which a pair is shown.
+DUPLICATE_SIMILARITY_THRESHOLD = float(env_str("DUPLICATE_SIMILARITY_THRESHOLD", "0.5"))
 
 # Each concern's settings live in a module of their own, so that each reads in one sitting.
 from .infrastructure import *  # noqa: E402, F403  database, cache, sessions, storage, logging
