@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import jobs
+from portal.filenames import file_name
 from portal.models import Programme
 from portal.permissions import deny
 
@@ -52,21 +53,21 @@ def _certificate(user, params):
 def score_sheet(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     data = exports.score_sheet_xlsx(programme, anonymise=bool(job.params.get("anonymise")), progress=progress)
-    suffix = "-anonymous" if job.params.get("anonymise") else ""
-    return f"scores-{programme.year}-{programme.pk}{suffix}-{timezone.localdate():%Y%m%d}.xlsx", data
+    suffix = _("匿名") if job.params.get("anonymise") else ""
+    return file_name(_("评分汇总表"), programme.title, suffix, f"{timezone.localdate():%Y%m%d}", ext="xlsx"), data
 
 
 @jobs.register("awards.ranking_pdf", _("评定排名 PDF"), can_request=_administered)
 def ranking_pdf(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     progress(20, "")
-    return f"ranking-{programme.year}-{programme.pk}.pdf", exports.ranking_pdf(programme)
+    return file_name(_("评定排名"), programme.title, ext="pdf"), exports.ranking_pdf(programme)
 
 
 @jobs.register("awards.published_list", _("成果名单导出"), can_request=_published_or_administered)
 def published_list(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
-    return exports.published_list_name(programme), exports.published_list_xlsx(programme)
+    return file_name(_("成果名单"), programme.title, ext="xlsx"), exports.published_list_xlsx(programme)
 
 
 # Every kind's can_request is asked again on every request for its job (portal.jobs.visible_job);
@@ -75,13 +76,14 @@ def published_list(job, progress):
 def certificate(job, progress):
     award = Award.objects.select_related("programme").get(pk=job.params["award_id"])
     progress(30, "")
-    return certificates.certificate_name(award), certificates.certificate_pdf(award)
+    name = file_name(_("获奖证书"), award.application.project_name, award.verification_code, ext="pdf")
+    return name, certificates.certificate_pdf(award)
 
 
 @jobs.register("awards.certificates_zip", _("全部获奖证书（ZIP）"), can_request=_approved_administered)
 def certificates_zip(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
-    return f"certificates-{programme.year}-{programme.pk}.zip", certificates.certificates_zip(programme, progress)
+    return file_name(_("获奖证书"), programme.title, ext="zip"), certificates.certificates_zip(programme, progress)
 
 
 @jobs.register("awards.report_pdf", _("年度报告 PDF"), can_request=_published_or_administered)
@@ -91,4 +93,4 @@ def report_pdf(job, progress):
     progress(40, "")
     pdf = render_pdf("awards/pdf/report.html", {"programme": programme, "report": figures,
                                                  "charts": report.charts_for(figures)})
-    return f"report-{programme.year}-{programme.pk}.pdf", pdf
+    return file_name(_("年度报告"), programme.title, ext="pdf"), pdf

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from portal import jobs
 from portal.exports import append
+from portal.filenames import file_name
 from portal.permissions import is_administrator
 from portal.visibility import audit_entries_for
 
@@ -45,6 +46,6 @@ def export_audit_trail(job, progress):
             progress(int(90 * n / max(total, 1)), f"{n}/{total}")
     buffer = io.BytesIO()
     wb.save(buffer)
-    return f"audit-{timezone.localdate():%Y%m%d}.xlsx", buffer.getvalue()
+    return file_name(_("操作记录"), f"{timezone.localdate():%Y%m%d}", ext="xlsx"), buffer.getvalue()
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from applications.models import Application
 from portal import jobs
 from portal.exports import csv_bytes
+from portal.filenames import file_name
 from portal.models import Programme
 from portal.permissions import deny
 from scoring.models import ExpertProfile
@@ -49,4 +50,4 @@ def proposal_csv(proposal) -> bytes:
 def auto_assign(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     proposal = create_proposal(job.requested_by, programme, int(job.params.get("seed") or 0), progress=progress)
-    return f"assignment-proposal-{proposal.pk}.csv", proposal_csv(proposal)
+    return file_name(_("专家分配建议"), programme.title, str(proposal.pk), ext="csv"), proposal_csv(proposal)

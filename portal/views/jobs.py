@@ -1,15 +1,23 @@
 """Progress and result of a background job: polled by htmx, downloaded when ready. Every request
-asks again whether the person may still see the job (portal.jobs.visible_job): 404 otherwise."""
+asks again whether the person may still see the job (portal.jobs.visible_job): 404 otherwise.
 
+The page says what is being made (the kind's label and the object it concerns) and links back to
+where the person came from: a same-origin ``next`` or Referer, else the dashboard."""
+
+from urllib.parse import urlencode
+
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal import jobs
 from portal.downloads import serve_file
-from portal.models import JobStatus
+from portal.models import JobStatus, Programme
 from portal.services.errors import DomainError
 
 
@@ -20,11 +28,43 @@ def _job_or_404(request, pk):
     return job
 
 
+def _back_url(request, job) -> str:
+    """Where the person came from, if it is this site and not the job page itself; else the dashboard."""
+    own = reverse("job_status", args=[job.pk])
+    for candidate in (request.POST.get("next") or request.GET.get("next"), request.headers.get("Referer")):
+        if not candidate or not url_has_allowed_host_and_scheme(
+                candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            continue
+        if own in candidate:
+            continue
+        return candidate
+    return reverse("dashboard")
+
+
+def _about(job):
+    """The object the job concerns (already visible to the person, or the job would be a 404)."""
+    if job.about_model and job.about_id:
+        try:
+            model = apps.get_model(job.about_model)
+        except (LookupError, ValueError):
+            return None
+        return model._default_manager.filter(pk=job.about_id).first()
+    programme_id = (job.params or {}).get("programme_id")
+    if isinstance(programme_id, int):  # programme-level exports name no "about"; their can_request checked it
+        return Programme.objects.filter(pk=programme_id).first()
+    return None
+
+
 @login_required
 def job_status(request, pk):
     job = _job_or_404(request, pk)
-    template = "portal/_job.html" if request.headers.get("HX-Request") else "portal/job.html"
-    return render(request, template, {"job": job})
+    if request.headers.get("HX-Request"):
+        return render(request, "portal/_job.html", {"job": job})
+    kind = jobs.REGISTRY.get(job.kind)
+    return render(request, "portal/job.html", {
+        "job": job, "kind_label": kind.label if kind else job.kind, "about": _about(job),
+        "back_url": _back_url(request, job),
+    })
 
 
 @login_required
@@ -43,4 +83,8 @@ def job_retry(request, pk):
         jobs.retry_job(request.user, job)
     except DomainError as error:
         messages.error(request, str(error))
-    return redirect("job_status", pk=job.pk)
+    target = reverse("job_status", args=[job.pk])
+    back = _back_url(request, job)
+    if back != reverse("dashboard"):
+        target += "?" + urlencode({"next": back})
+    return redirect(target)
