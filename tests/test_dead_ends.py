@@ -76,3 +76,24 @@ def test_a_chinese_file_name_downloads_with_an_ascii_safe_header(client, django_
     response = client.get(reverse("job_download", args=[job.pk]))
     header = response["Content-Disposition"]
     assert header.isascii() and "filename*=utf-8''%E6%B1%87%E6%80%BB%E8%A1%A8.txt" in header
+
+
+@pytest.mark.django_db
+def test_recommender_review_page_links_to_the_registration_form_files(client):
+    from django.core.files.base import ContentFile
+
+    from applications.models.documents import ApplicationDocument, DocumentFormat
+    from tests.test_recommendation_helpers import application_for, municipal_setup
+
+    programme, bureau, user = municipal_setup()
+    app = application_for(programme, bureau, "伺服电机降噪攻关")
+    doc = ApplicationDocument(application=app, version=1, format=DocumentFormat.PDF)
+    doc.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    doc.save()
+    client.force_login(user)
+    page = client.get(reverse("applications:review", args=[app.pk])).content.decode()
+    documents = reverse("applications:documents", args=[app.pk])
+    assert f'href="{documents}"' in page
+    files = client.get(documents).content.decode()
+    download = reverse("applications:document_download", args=[doc.pk])
+    assert download in files and client.get(download).status_code == 200
