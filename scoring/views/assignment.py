@@ -18,7 +18,7 @@ from scoring.models import Assignment, AssignmentStatus, ExpertProfile, ScoreSta
 from scoring.permissions import ASSIGNABLE_STATUSES
 from scoring.review_forms import AssignExpertForm, AutoAssignForm, ReasonForm, ReassignForm, active_experts
 from scoring.services import assignment as assignment_service
-from scoring.services.assignment_problem import reviewable_applications
+from scoring.services.assignment_problem import active_count, reviewable_applications
 from scoring.services.conflicts import blocking_conflicts
 from scoring.visibility import assignments_for, proposals_for, review_programmes_for
 
@@ -48,13 +48,12 @@ def assignment_overview(request, pk):
     programme = _programme(request, pk)
     k = programme.experts_per_application
     apps = reviewable_applications(programme).select_related("organisation", "category").annotate(
-        active_count=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE)),
+        active_count=active_count(),
     ).prefetch_related(Prefetch(
         "assignments", queryset=Assignment.objects.select_related("expert__user", "score").order_by("status", "pk"),
     )).order_by("project_name", "pk")
     page = Paginator(apps, 50).get_page(request.GET.get("page"))
-    staffed = reviewable_applications(programme).annotate(
-        n=Count("assignments", filter=Q(assignments__status=AssignmentStatus.ACTIVE))).filter(n__gte=k)
+    staffed = reviewable_applications(programme).alias(n=active_count()).filter(n__gte=k)
     summary = {"total": page.paginator.count, "staffed": staffed.count()}
     job = (Job.objects.filter(kind=AUTO_ASSIGN, requested_by=request.user, params__programme_id=programme.pk)
            .order_by("-created_at").first())
@@ -63,7 +62,8 @@ def assignment_overview(request, pk):
         # Every project staffed: nothing can be short (the check reads the whole pool, so skip it).
         "staffing": _staffing(programme) if summary["staffed"] < summary["total"] else None,
         "late": assignment_service.late_assignments(programme).values("expert_id").distinct().count(),
-        "job": job, "proposals": proposals_for(request.user).filter(programme=programme)[:5],
+        "job": job, "proposals": proposals_for(request.user).filter(programme=programme).only(
+            "pk", "programme_id", "seed", "created_at", "applied_at")[:5],  # not the pairs' JSON
         "auto_form": AutoAssignForm(),
     })
 
