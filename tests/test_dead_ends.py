@@ -97,3 +97,70 @@ def test_recommender_review_page_links_to_the_registration_form_files(client):
     files = client.get(documents).content.decode()
     download = reverse("applications:document_download", args=[doc.pk])
     assert download in files and client.get(download).status_code == 200
+
+
+def _dashboard_panel(rf, user):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = user
+    return render_to_string("applications/_dashboard_applicant.html", {"request": request})
+
+
+@pytest.mark.django_db
+def test_next_step_follows_the_application_from_draft_to_certificate(rf):
+    from applications.models import ApplicationStatus as S
+    from applications.services import recommendation as service
+    from awards.models import Award
+    from portal.models import ProgrammeStatus
+    from tests.factories import ApplicantFactory, ApplicationFactory
+    from tests.test_recommendation_helpers import application_for, district_setup
+
+    programme, bureau, street, bureau_user, street_user = district_setup()
+    app = application_for(programme, street, "伺服电机降噪攻关")
+    applicant = ApplicantFactory(organisation=app.organisation)
+    html = _dashboard_panel(rf, applicant)
+    assert 'data-next-step="submitted"' in html and "等待街镇（嘉定区南翔镇）审核推荐" in html
+
+    service.return_to_applicant(street_user, app, "请补充检测报告。", ["evidence"])
+    html = _dashboard_panel(rf, applicant)
+    assert "按退回意见修改后重新提交" in html and reverse("applications:edit", args=[app.pk]) in html
+
+    app.status = S.ENDORSED_BY_STREET
+    app.save(update_fields=["status"])
+    assert "等待区市场监管局复核" in _dashboard_panel(rf, applicant)
+
+    draft = ApplicationFactory(organisation=app.organisation, programme=programme)
+    html = _dashboard_panel(rf, applicant)
+    assert 'data-next-step="draft"' in html and f"{reverse('applications:edit', args=[draft.pk])}?tab=check" in html
+
+    award = Award.objects.create(programme=programme, application=app, tier="second", proposed_tier="second",
+                                 project_name=app.project_name, organisation_name="x", verification_code="AB12CD34")
+    assert reverse("awards:certificate", args=[award.pk]) not in _dashboard_panel(rf, applicant)  # not published yet
+    programme.status = ProgrammeStatus.PUBLISHED
+    programme.save(update_fields=["status"])
+    html = _dashboard_panel(rf, applicant)
+    assert 'data-next-step="award"' in html and "已获二等奖，可下载获奖证书" in html
+
+
+@pytest.mark.django_db
+def test_evidence_tab_names_the_missing_kinds_and_a_comment_for_two_sections_is_listed_once(client):
+    from applications.services import recommendation as service
+    from tests.factories import ApplicantFactory
+    from tests.test_recommendation_helpers import application_for, municipal_setup
+
+    programme, bureau, user = municipal_setup()
+    app = application_for(programme, bureau, "涂层附着力提升", advancement_level="leading")
+    app.evidence.filter(kind__in=["test_report", "signature_page"]).delete()
+    service.return_to_applicant(user, app, "请补充检测报告和计算依据。", ["evidence", "effect"])
+    client.force_login(ApplicantFactory(organisation=app.organisation))
+    response = client.get(reverse("applications:edit", args=[app.pk]))
+    html = response.content.decode()
+    evidence_tab = next(t for t in response.context["tabs"] if t["key"] == "evidence")
+    assert evidence_tab["missing_names"] == ["签章页", "检测报告/鉴定报告/检索报告"]
+    assert "缺签章页、检测报告/鉴定报告/检索报告" in html and "尚缺以下材料" in html
+    # shown at the top of both sections it concerns, and once in the overall list above the tabs
+    assert html.count("请补充检测报告和计算依据。") == 3
+    overall = response.context["comments"]["general"]
+    assert len(overall) == 1 and [str(c) for c in overall[0].concerns] == ["攻关成效与经济效益", "证实性材料"]
+    assert "涉及：攻关成效与经济效益、证实性材料" in html

@@ -16,7 +16,7 @@ from ..forms import (
     TeamFormSetFactory,
     TeamMemberForm,
 )
-from ..models import ApplicationStatus, ConflictDeclaration, Evidence, Section, TeamMember
+from ..models import ApplicationStatus, ConflictDeclaration, Evidence, EvidenceKind, Section, TeamMember
 from ..permissions import may_edit_application
 from ..services.completeness import completeness_check
 from ..services.eligibility import eligibility_warnings
@@ -96,16 +96,50 @@ def first_tab_with_errors(sections, team, conflicts) -> str:
     return Section.BASIC
 
 
+SAME_RETURN_SECONDS = 5  # the comments of one return, one per ticked section, are saved together
+
+
+def unique_comments(comments) -> list:
+    """One entry per return comment, however many sections it was ticked for: same text, author
+    and time (within seconds). Each keeps ``concerns``, the labels of its sections, in form order."""
+    order = list(Section.values)
+    merged = []
+    for comment in sorted(comments, key=lambda c: (c.created_at, c.pk)):
+        same = next((m for m in merged if m.text == comment.text and m.author_id == comment.author_id
+                     and abs((comment.created_at - m.created_at).total_seconds()) <= SAME_RETURN_SECONDS), None)
+        if same is None:
+            comment.sections = []
+            merged.append(same := comment)
+        if comment.section and comment.section not in same.sections:
+            same.sections.append(comment.section)
+    for comment in merged:
+        comment.concerns = [Section(s).label for s in sorted(comment.sections, key=order.index)]
+    return sorted(merged, key=lambda c: (c.created_at, c.pk), reverse=True)
+
+
+def evidence_kind_names(missing) -> str:
+    """The kinds a missing-evidence item asks for ("签章页", "检测报告/鉴定报告/检索报告"), read from its
+    message so the rule stays in services.completeness; the message itself if it names none."""
+    names = [label for _value, label in EvidenceKind.choices if str(label) in missing.message]
+    return "/".join(str(n) for n in names) or missing.message
+
+
 def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
     user = request.user
     editable = can_edit(user, app)
     latest = app.versions.order_by("-number").first()
     comments = {}
     if app.status == ApplicationStatus.RETURNED:
-        # The comments of the latest return, beside the sections they concern.
-        for comment in app.return_comments.filter(version=latest).select_related("author"):
-            comments.setdefault(comment.section or "general", []).append(comment)
+        # The comments of the latest return, beside the sections they concern; "general" is the
+        # overall list at the top of the page, where a comment ticked for two sections shows once.
+        rows = list(app.return_comments.filter(version=latest).select_related("author"))
+        for comment in rows:
+            if comment.section:
+                comments.setdefault(comment.section, []).append(comment)
+        if rows:
+            comments["general"] = unique_comments(rows)
     missing = completeness_check(app) if editable else []
+    evidence_missing = [m for m in missing if m.section == Section.EVIDENCE]
     forms = {form.section: form for form in sections}
     for form in sections:
         fetch_choices(form)
@@ -117,6 +151,7 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
         "tab": tab,
         "tabs": [
             {"key": key, "label": label, "missing": sum(1 for m in missing if m.section == key),
+             "missing_names": [evidence_kind_names(m) for m in evidence_missing] if key == Section.EVIDENCE else [],
              "comments": len(comments.get(key, []))}
             for key, label in Section.choices
         ],
@@ -126,6 +161,7 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
         "editable": editable,
         "readonly": not editable,
         "missing": missing,
+        "evidence_missing": [(evidence_kind_names(m), m.message) for m in evidence_missing],
         "warnings": warnings_for(user, app),
         "growth": economic_growth(app),
         "comments": comments,
