@@ -60,7 +60,7 @@ class CreditCodesField(forms.CharField):
         if unknown:
             raise forms.ValidationError(
                 _("以下统一社会信用代码尚未在平台登记：%(codes)s。联合申报单位须先注册。"
-                  "(Joint applicants must be registered first.)") % {"codes": "、".join(unknown)}
+                  ) % {"codes": "、".join(unknown)}
             )
         return list(dict.fromkeys(found[c] for c in codes))
 
@@ -205,11 +205,11 @@ class RowsFormSet(forms.BaseFormSet):
 
 
 class TeamFormSet(RowsFormSet):
-    too_many = _("攻关项目组成员最多%(num)d名。(At most %(num)d team members.)")
+    too_many = _("攻关项目组成员最多%(num)d名。")
 
 
 class ConflictFormSet(RowsFormSet):
-    too_many = _("申请回避最多%(num)d项。(At most %(num)d declarations.)")
+    too_many = _("申请回避最多%(num)d项。")
 
 
 TeamFormSetFactory = forms.formset_factory(

@@ -20,20 +20,20 @@ class EndorseForm(CleanForm):
     opinion = forms.CharField(
         label=_("推荐单位意见"), max_length=OPINION_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4, "data-char-counter": OPINION_LIMIT}),
-        error_messages={"required": _("请填写推荐单位意见。(The opinion is required.)")},
+        error_messages={"required": _("请填写推荐单位意见。")},
     )
     actual_effect = forms.ChoiceField(
         label=_("项目实际效果"), choices=ActualEffect.choices, widget=forms.RadioSelect,
-        error_messages={"required": _("请评估项目实际效果。(Assess the actual effect.)")},
+        error_messages={"required": _("请评估项目实际效果。")},
     )
     leading_degree = forms.ChoiceField(
         label=_("同行业领先程度"), choices=LeadingDegree.choices, widget=forms.RadioSelect,
-        error_messages={"required": _("请评估同行业领先程度。(Assess the leading degree.)")},
+        error_messages={"required": _("请评估同行业领先程度。")},
     )
     completion_date = forms.DateField(
         label=_("确认项目完成时间"), widget=DATE, validators=[validate_not_future],
         help_text=_("已按登记表预填，请核实后确认。"),
-        error_messages={"required": _("请确认项目完成时间。(Confirm the completion time.)")},
+        error_messages={"required": _("请确认项目完成时间。")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -44,7 +44,7 @@ class EndorseForm(CleanForm):
 class DeclineForm(CleanForm):
     reason = forms.CharField(
         label=_("不予推荐的理由"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写不予推荐的理由。(A reason is required.)")},
+        error_messages={"required": _("请填写不予推荐的理由。")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -55,7 +55,7 @@ class DeclineForm(CleanForm):
 class RecommenderReturnForm(CleanForm):
     comment = forms.CharField(
         label=_("退回意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写退回意见，说明需要修改的内容。(A comment is required.)")},
+        error_messages={"required": _("请填写退回意见，说明需要修改的内容。")},
     )
     sections = forms.MultipleChoiceField(
         label=_("涉及部分（可多选）"), choices=RETURN_SECTIONS, required=False, widget=forms.CheckboxSelectMultiple,
@@ -69,7 +69,7 @@ class RecommenderReturnForm(CleanForm):
 class ReturnToStreetForm(CleanForm):
     comment = forms.CharField(
         label=_("退回街镇的意见"), max_length=COMMENT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("请填写退回街镇的意见。(A comment is required.)")},
+        error_messages={"required": _("请填写退回街镇的意见。")},
     )
 
     def __init__(self, *args, **kwargs):

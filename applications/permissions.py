@@ -22,7 +22,7 @@ from .models.choices import ApplicationStatus
 def may_create_application(user, programme):
     if approved_membership(user) is None:
         return deny(_(
-            "您尚未成为已批准的申报单位成员，不能申报。(Only approved members of an organisation may apply.)"
+            "您尚未成为已批准的申报单位成员，不能申报。"
         ))
     return ALLOW
 
@@ -56,12 +56,12 @@ def recommendation_window(programme) -> Decision:
     """Recommenders act while the programme takes applications or is in 推荐审核, and only
     until the recommendation deadline."""
     if programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING):
-        return deny(_("批次“%(title)s”当前不在推荐审核阶段。(The programme is not in its recommendation stage.)")
+        return deny(_("批次“%(title)s”当前不在推荐审核阶段。")
                     % {"title": programme.title})
     deadline = programme.recommendation_deadline
     if deadline and timezone.now() >= deadline:
-        return deny(_("推荐截止时间（%(deadline)s）已过，不能再审核、推荐或排序。(The recommendation deadline has "
-                      "passed.)") % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
+        return deny(_("推荐截止时间（%(deadline)s）已过，不能再审核、推荐或排序。"
+                      ) % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
     return ALLOW
 
 
@@ -75,9 +75,9 @@ def acts_for_unit(user, unit) -> Decision:
     """The user is a recommender of ``unit`` (an active one)."""
     mine = _unit_of(user)
     if mine is None or unit is None or mine.pk != unit.pk:
-        return deny(_("您不是该推荐单位的用户。(You do not act for this recommending unit.)"))
+        return deny(_("您不是该推荐单位的用户。"))
     if not mine.is_active:
-        return deny(_("本推荐单位已停用。(This recommending unit is inactive.)"))
+        return deny(_("本推荐单位已停用。"))
     return ALLOW
 
 
@@ -93,13 +93,13 @@ def may_decide_as_named_unit(user, application) -> Decision:
 
 def may_endorse_as_street(user, application) -> Decision:
     if not is_street(application.recommender):
-        return deny(_("只有街镇推荐的项目需经区市场监管局复核。(Only a street endorses to its district bureau.)"))
+        return deny(_("只有街镇推荐的项目需经区市场监管局复核。"))
     return may_decide_as_named_unit(user, application)
 
 
 def may_endorse_directly(user, application) -> Decision:
     if is_street(application.recommender):
-        return deny(_("街镇推荐的项目须报区市场监管局复核。(A street's endorsement goes to its district bureau.)"))
+        return deny(_("街镇推荐的项目须报区市场监管局复核。"))
     return may_decide_as_named_unit(user, application)
 
 
@@ -108,10 +108,10 @@ def may_decide_as_bureau(user, application) -> Decision:
     to the applicant or back to the street."""
     street = application.recommender
     if not is_street(street):
-        return deny(_("该申报不是街镇推荐的项目。(Not a street's endorsement.)"))
+        return deny(_("该申报不是街镇推荐的项目。"))
     mine = _unit_of(user)
     if mine is None or mine.pk != street.parent_id:
-        return deny(_("只有该街镇所属的区市场监管局可以复核。(Only the street's district bureau may decide.)"))
+        return deny(_("只有该街镇所属的区市场监管局可以复核。"))
     decision = acts_for_unit(user, mine)
     return decision if not decision else recommendation_window(application.programme)
 
@@ -129,7 +129,7 @@ def may_export_annex2(user, programme, unit=None) -> Decision:
     if user.is_superuser or user.role == Role.ADMINISTRATOR:
         return administers_programme(user, programme)
     if unit is None:
-        return deny(_("只有主管部门可以导出全部推荐项目汇总表。(Only the organiser exports the combined table.)"))
+        return deny(_("只有主管部门可以导出全部推荐项目汇总表。"))
     return acts_for_unit(user, unit)
 
 

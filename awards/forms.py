@@ -26,7 +26,7 @@ class SettingsForm(CleanModelForm):
 
 class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
-                             error_messages={"required": _("请填写理由。(A reason is required.)")})
+                             error_messages={"required": _("请填写理由。")})
 
 
 class OverrideForm(ReasonForm):

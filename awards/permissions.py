@@ -29,9 +29,9 @@ def may_change_settings(user, programme):
     if not decision:
         return decision
     if is_public(programme):
-        return deny(_("成果已公布，不能修改评定设置。(Results are published.)"))
+        return deny(_("成果已公布，不能修改评定设置。"))
     if is_approved(programme):
-        return deny(_("评定结果已批准，请先撤回批准。(The determination is approved.)"))
+        return deny(_("评定结果已批准，请先撤回批准。"))
     return ALLOW
 
 
@@ -41,9 +41,9 @@ def may_determine(user, programme):
     if not decision:
         return decision
     if programme.status != ProgrammeStatus.DETERMINING:
-        return deny(_("批次不在成果评定阶段。(The programme is not in determination.)"))
+        return deny(_("批次不在成果评定阶段。"))
     if is_approved(programme):
-        return deny(_("评定结果已批准，请先撤回批准。(The determination is approved.)"))
+        return deny(_("评定结果已批准，请先撤回批准。"))
     return ALLOW
 
 
@@ -56,7 +56,7 @@ def may_reopen(user, programme):
     if not decision:
         return decision
     if programme.status != ProgrammeStatus.DETERMINING or not is_approved(programme):
-        return deny(_("只有已批准且尚未公布的评定结果可以撤回批准。(Only an approved, unpublished determination.)"))
+        return deny(_("只有已批准且尚未公布的评定结果可以撤回批准。"))
     return ALLOW
 
 
@@ -65,17 +65,17 @@ def may_publish(user, programme):
     if not decision:
         return decision
     if programme.status != ProgrammeStatus.DETERMINING:
-        return deny(_("批次不在成果评定阶段，不能公布。(The programme is not in determination.)"))
+        return deny(_("批次不在成果评定阶段，不能公布。"))
     if not is_approved(programme):
-        return deny(_("评定结果尚未批准，不能公布。(Approve the determination first.)"))
+        return deny(_("评定结果尚未批准，不能公布。"))
     return ALLOW
 
 
 def may_unpublish(user, programme):
     if not getattr(user, "is_superuser", False):
-        return deny(_("只有超级管理员可以撤回已公布的成果。(Superusers only.)"))
+        return deny(_("只有超级管理员可以撤回已公布的成果。"))
     if programme.status != ProgrammeStatus.PUBLISHED:
-        return deny(_("批次不在“已公布”状态。(The programme is not published.)"))
+        return deny(_("批次不在“已公布”状态。"))
     return ALLOW
 
 
@@ -87,11 +87,11 @@ def may_see_report(user, programme):
 def may_get_certificate(user, award):
     """Administrators once the determination is approved; the awarded organisation's members once published."""
     if not award.is_awarded:
-        return deny(_("该项目未获奖。(Not awarded.)"))
+        return deny(_("该项目未获奖。"))
     programme = award.programme
     if administers_programme(user, programme):
-        return ALLOW if is_approved(programme) else deny(_("评定结果尚未批准。(Not approved yet.)"))
+        return ALLOW if is_approved(programme) else deny(_("评定结果尚未批准。"))
     membership = approved_membership(user)
     if is_public(programme) and membership and membership.organisation_id == award.application.organisation_id:
         return ALLOW
-    return deny(_("您无权获取该证书。(You may not get this certificate.)"))
+    return deny(_("您无权获取该证书。"))

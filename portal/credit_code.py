@@ -32,7 +32,7 @@ def validate_credit_code(code: str) -> None:
     """Refuses anything but a well-formed code with the right check character, saying why."""
     if len(code) != LENGTH:
         raise ValidationError(
-            _("统一社会信用代码应为18位，当前为%(n)d位。(The unified social credit code has 18 characters.)"),
+            _("统一社会信用代码应为18位，当前为%(n)d位。"),
             code="length",
             params={"n": len(code)},
         )
@@ -40,12 +40,12 @@ def validate_credit_code(code: str) -> None:
     if bad:
         raise ValidationError(
             _("统一社会信用代码含有不允许的字符“%(chars)s”（仅限数字和除I、O、Z、S、V以外的大写字母）。"
-              "(Only digits and capital letters except I, O, Z, S, V are allowed.)"),
+              ),
             code="charset",
             params={"chars": "".join(dict.fromkeys(bad))},
         )
     if code[-1] != check_character(code[:17]):
         raise ValidationError(
-            _("统一社会信用代码校验位错误，请核对后重新输入。(The check character is wrong.)"),
+            _("统一社会信用代码校验位错误，请核对后重新输入。"),
             code="check_digit",
         )

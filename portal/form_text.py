@@ -32,7 +32,7 @@ def validate_date_range(value):
     day = value.date() if isinstance(value, datetime.datetime) else value
     if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(
-            _("日期须在%(start)s至%(end)s之间，请检查年份。(The date must be between %(start)s and %(end)s.)"),
+            _("日期须在%(start)s至%(end)s之间，请检查年份。"),
             code="date_range", params={"start": EARLIEST_DATE.isoformat(), "end": LATEST_DATE.isoformat()},
         )
 
@@ -40,7 +40,7 @@ def validate_date_range(value):
 def validate_not_future(value):
     """For dates of what has already happened (a project's completion, a signature)."""
     if value is not None and value > timezone.localdate():
-        raise ValidationError(_("该日期不能晚于今天。(The date cannot be in the future.)"), code="date_future")
+        raise ValidationError(_("该日期不能晚于今天。"), code="date_future")
 
 
 def is_password(field) -> bool:

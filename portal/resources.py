@@ -33,7 +33,7 @@ class ChoiceLabelWidget(widgets.Widget):
         if value in self.by_label:
             return self.by_label[value]
         raise ValueError(
-            _("“%(value)s”不是有效选项，可选：%(options)s。(Not a valid choice.)")
+            _("“%(value)s”不是有效选项，可选：%(options)s。")
             % {"value": value, "options": "、".join(self.by_label)}
         )
 
@@ -51,7 +51,7 @@ class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
             return super().clean(str(value).strip(), row, **kwargs)
         except self.model.DoesNotExist as error:
             raise ValueError(
-                _("找不到“%(value)s”。(Unknown %(model)s.)") % {"value": value, "model": self.model._meta.verbose_name}
+                _("找不到“%(value)s”。") % {"value": value, "model": self.model._meta.verbose_name}
             ) from error
 
 
@@ -137,8 +137,8 @@ class RecommenderUserResource(AuditedResource):
             instance.set_unusable_password()
         errors = {}
         if not instance.recommending_unit_id:
-            errors["recommending_unit"] = _("推荐单位用户必须指定推荐单位。(A recommending unit is required.)")
+            errors["recommending_unit"] = _("推荐单位用户必须指定推荐单位。")
         if not instance.email:
-            errors["email"] = _("请填写邮箱，用于设置密码。(An e-mail address is required.)")
+            errors["email"] = _("请填写邮箱，用于设置密码。")
         if errors:
             raise ValidationError(errors)

@@ -75,7 +75,7 @@ class DefenceSessionForm(CleanForm):
             if order is None:
                 continue
             if order in orders:
-                self.add_error(f"app_{app.pk}_order", _("顺序 %(n)d 重复。(Duplicate order.)") % {"n": order})
+                self.add_error(f"app_{app.pk}_order", _("顺序 %(n)d 重复。") % {"n": order})
             orders[order] = app
         data["ordered"] = [orders[n] for n in sorted(orders)]
         return data

@@ -34,7 +34,7 @@ def is_expert(user):
     if not is_signed_in(user):
         return is_signed_in(user)
     if expert_profile_of(user) is None:
-        return deny(_("只有评审专家可以执行此操作。(Experts only.)"))
+        return deny(_("只有评审专家可以执行此操作。"))
     return ALLOW
 
 
@@ -42,7 +42,7 @@ def has_pledged(user, programme):
     profile = expert_profile_of(user)
     if profile is not None and ConfidentialityPledge.objects.filter(expert=profile, programme=programme).exists():
         return ALLOW
-    return deny(_("请先签署本批次的保密及回避承诺。(Please accept the confidentiality pledge first.)"))
+    return deny(_("请先签署本批次的保密及回避承诺。"))
 
 
 def may_accept_pledge(user, programme):
@@ -50,7 +50,7 @@ def may_accept_pledge(user, programme):
     if not decision:
         return decision
     if programme.status not in EXPERT_VISIBLE_STATUSES:
-        return deny(_("该批次当前不在专家评价阶段。(The programme is not under review.)"))
+        return deny(_("该批次当前不在专家评价阶段。"))
     return ALLOW
 
 
@@ -64,7 +64,7 @@ def may_assign(user, programme):
     if not decision:
         return decision
     if programme.status not in ASSIGNABLE_STATUSES:
-        return deny(_("该批次当前状态为“%(status)s”，不能分配专家。(Assignment is closed.)")
+        return deny(_("该批次当前状态为“%(status)s”，不能分配专家。")
                     % {"status": programme.get_status_display()})
     return ALLOW
 
@@ -74,7 +74,7 @@ def may_declare_conflict(user, programme):
     if not decision:
         return decision
     if programme.status not in CONFLICT_STATUSES:
-        return deny(_("该批次当前不能申请回避。(Recusal is closed for this programme.)"))
+        return deny(_("该批次当前不能申请回避。"))
     return ALLOW
 
 
@@ -83,7 +83,7 @@ def may_set_conflict(user, programme):
     if not decision:
         return decision
     if programme.status not in CONFLICT_STATUSES:
-        return deny(_("该批次当前不能调整回避关系。(Conflicts are closed for this programme.)"))
+        return deny(_("该批次当前不能调整回避关系。"))
     return ALLOW
 
 
@@ -94,5 +94,5 @@ def may_decide_conflict(user, conflict):
     if not decision:
         return decision
     if conflict.source == ConflictSource.EXPERT:
-        return deny(_("专家本人申请的回避不能排除。(An expert's own declaration cannot be dismissed.)"))
+        return deny(_("专家本人申请的回避不能排除。"))
     return ALLOW

@@ -23,7 +23,7 @@ class DeclareUnitForm(CleanForm):
     def clean(self):
         data = super().clean()
         if not data.get("unit_name", "").strip() and not data.get("credit_code", "").strip():
-            raise forms.ValidationError(_("请填写单位名称或统一社会信用代码。(Name or credit code required.)"))
+            raise forms.ValidationError(_("请填写单位名称或统一社会信用代码。"))
         return data
 
 

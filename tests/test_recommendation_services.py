@@ -201,7 +201,7 @@ def test_actions_after_the_recommendation_deadline_are_refused(action, client):
     }
     with pytest.raises(PermissionDenied, match="推荐截止时间") as error:
         calls[action]()
-    assert "deadline" in str(error.value)
+    assert "截止时间" in str(error.value) and "已过" in str(error.value)
     app.refresh_from_db()
     assert app.status == S.SUBMITTED
     # The page says so and offers no action.

@@ -47,12 +47,12 @@ def may_request_render(user, params: dict):
     try:
         application_id, version = int(params["application_id"]), int(params["version"])
     except (KeyError, TypeError, ValueError):
-        return deny(_("参数无效。(Invalid parameters.)"))
+        return deny(_("参数无效。"))
     app = applications_for(user).filter(pk=application_id).first()
     if app is None:
-        return deny(_("您无权查看该申报。(You may not see this application.)"))
+        return deny(_("您无权查看该申报。"))
     if version < DRAFT_VERSION or (version != DRAFT_VERSION and not app.versions.filter(number=version).exists()):
-        return deny(_("该版本不存在。(No such version.)"))
+        return deny(_("该版本不存在。"))
     return ALLOW
 
 

@@ -40,7 +40,7 @@ ECONOMIC_ROWS = [("before", _("攻关前 12月")), ("after", _("攻关后 12月"
 ECONOMIC_FIELDS = [f"{col}_{row}" for row, _label in ECONOMIC_ROWS for col, _l in ECONOMIC_COLUMNS]
 NON_NEGATIVE_ECONOMIC_FIELDS = [f for f in ECONOMIC_FIELDS if not f.startswith("profit_")]
 
-_non_negative = MinValueValidator(Decimal("0"), message=_("不能为负数。(Must not be negative.)"))
+_non_negative = MinValueValidator(Decimal("0"), message=_("不能为负数。"))
 
 
 def _narrative(label, name):
@@ -127,7 +127,7 @@ class Application(models.Model):
     # Rubric criterion 3.3 (生态效益) bands on a percentage the narrative only describes.
     reduction_percent = models.DecimalField(
         _("资源消耗/排放/碳排放下降比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[_non_negative, MaxValueValidator(Decimal("100"), message=_("不能超过100。(At most 100.)"))],
+        validators=[_non_negative, MaxValueValidator(Decimal("100"), message=_("不能超过100。"))],
     )
     reduction_basis = models.CharField(_("下降指标说明"), max_length=100, blank=True)
     is_chokepoint = models.BooleanField(_("“卡脖子”产品"), default=False)
@@ -162,7 +162,7 @@ class Application(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "organisation", "project_name"],
                 name="one_application_per_project",
-                violation_error_message=_("本单位在该批次已有同名项目。(A project with this name already exists.)"),
+                violation_error_message=_("本单位在该批次已有同名项目。"),
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -170,7 +170,7 @@ class Application(models.Model):
                 ),
                 name="economic_figures_non_negative",
                 violation_error_message=_(
-                    "除利润外，经济效益数据不能为负数。(Figures other than profit must be >= 0.)"
+                    "除利润外，经济效益数据不能为负数。"
                 ),
             ),
             models.CheckConstraint(

@@ -80,7 +80,7 @@ class RecommendationDecision(models.Model):
                 fields=["application", "unit"],
                 condition=Q(superseded_at__isnull=True, kind__in=["endorse", "decline"]),
                 name="one_live_verdict_per_unit",
-                violation_error_message=_("该推荐单位对本申报已有有效的决定。(A live verdict already exists.)"),
+                violation_error_message=_("该推荐单位对本申报已有有效的决定。"),
             ),
         ]
         indexes = [models.Index(fields=["unit", "kind", "superseded_at"], name="recommendation_unit_kind")]

@@ -43,7 +43,7 @@ def autosave(actor, application: Application, *, data: dict, team: list[dict] | 
     """Saves the fields in ``data`` (and the team / conflict tables when given, each as a whole)
     if ``lock_version`` is still the stored one; raises StaleApplication otherwise."""
     if lock_version is None:
-        raise StaleApplication(_("自动保存须注明所依据的版本。(An autosave must name its version.)"))
+        raise StaleApplication(_("自动保存须注明所依据的版本。"))
     app, changes = drafts.apply_draft(actor, application, data=data, team=team, conflicts=conflicts,
                                       lock_version=lock_version)
     # After apply_draft: the application's row is locked, so two autosaves of one person cannot

@@ -28,7 +28,7 @@ def check_editable(actor, app: Application) -> None:
     if not app.is_editable:
         raise InvalidTransition(
             _("申报表当前状态为“%(status)s”，不能修改；被退回修改后方可编辑。"
-              "(A submitted application cannot be edited until it is returned.)")
+              )
             % {"status": app.get_status_display()}
         )
 
@@ -36,12 +36,12 @@ def check_editable(actor, app: Application) -> None:
 def check_programme_open(programme) -> None:
     if programme.status != ProgrammeStatus.OPEN:
         raise InvalidTransition(
-            _("批次“%(title)s”当前不在开放申报阶段。(The programme is not open for applications.)")
+            _("批次“%(title)s”当前不在开放申报阶段。")
             % {"title": programme.title}
         )
     if programme.submission_deadline and timezone.now() >= programme.submission_deadline:
         raise InvalidTransition(
-            _("批次“%(title)s”已于%(deadline)s截止申报。(The submission deadline has passed.)")
+            _("批次“%(title)s”已于%(deadline)s截止申报。")
             % {"title": programme.title,
                "deadline": timezone.localtime(programme.submission_deadline).strftime("%Y-%m-%d %H:%M")}
         )
@@ -55,11 +55,11 @@ def create_draft(actor, programme, project_name: str, *, via: str = "web") -> Ap
     check_programme_open(programme)
     name = clean_text(project_name or "").strip()
     if not name:
-        raise DomainError(_("请填写项目名称。(A project name is required.)"))
+        raise DomainError(_("请填写项目名称。"))
     organisation = approved_membership(actor).organisation
     if Application.objects.filter(programme=programme, organisation=organisation, project_name=name).exists():
         raise DomainError(
-            _("本单位在该批次已有名为“%(name)s”的项目，一个项目只能申报一次。(This project already exists.)")
+            _("本单位在该批次已有名为“%(name)s”的项目，一个项目只能申报一次。")
             % {"name": name}
         )
     app = Application.objects.create(
@@ -176,14 +176,14 @@ def apply_draft(actor, application: Application, *, data: dict, team: list[dict]
     check_editable(actor, app)
     if lock_version is not None and lock_version != app.lock_version:
         raise StaleApplication(_("申报表已被他人修改，本次未保存；请核对两份内容后再保存。"
-                                 "(Changed by someone else since you opened it; not saved.)"))
+                                 ))
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     if team is not None and len(team) > MAX_TEAM_MEMBERS:
-        raise DomainError(_("攻关项目组成员最多%(max)d名。(At most %(max)d team members.)") % {"max": MAX_TEAM_MEMBERS})
+        raise DomainError(_("攻关项目组成员最多%(max)d名。") % {"max": MAX_TEAM_MEMBERS})
     if conflicts is not None and len(conflicts) > MAX_CONFLICTS:
-        raise DomainError(_("申请回避最多%(max)d项。(At most %(max)d conflict declarations.)") % {"max": MAX_CONFLICTS})
+        raise DomainError(_("申请回避最多%(max)d项。") % {"max": MAX_CONFLICTS})
 
     members, declared = list(app.team_members.all()), list(app.conflicts.all())
     before = _audit_state(app, members, declared)
@@ -196,7 +196,7 @@ def apply_draft(actor, application: Application, *, data: dict, team: list[dict]
             setattr(app, name, clean_text(value))  # the forms normalise already; imports and scripts too
     _check_channel(app)
     if any(org.pk == app.organisation_id for org in many.get("joint_applicants", [])):
-        raise DomainError(_("联合申报单位不能是本单位。(The applicant cannot be its own joint applicant.)"))
+        raise DomainError(_("联合申报单位不能是本单位。"))
     try:
         _full_clean(app, stored)
     except ValidationError as error:
@@ -237,11 +237,11 @@ def _check_channel(app: Application) -> None:
     """The recommender must be one the programme accepts; self-declared only where allowed."""
     if app.self_declared:
         if not app.programme.allow_self_declared:
-            raise DomainError(_("该批次不接受自行申报。(This programme does not accept self-declared applications.)"))
+            raise DomainError(_("该批次不接受自行申报。"))
         app.recommender = None
     elif app.recommender_id and not app.programme.accepted_units.filter(pk=app.recommender_id).exists():
         raise DomainError(
-            _("推荐单位“%(unit)s”不受理该批次。(This recommender does not take part in the programme.)")
+            _("推荐单位“%(unit)s”不受理该批次。")
             % {"unit": app.recommender}
         )
 

@@ -28,12 +28,12 @@ def _printable(name: str) -> str:
 
 
 def _refuse(name: str, reason: str, english: str):
-    # Chinese pages carry an English gloss; English pages need the reason only once.
+    # One language per request: English pages get the reason in English, Chinese pages in Chinese.
     if get_language().startswith("en"):
         raise EvidenceRejected(f"File “{_printable(name)}” was refused: {english}.")
     raise EvidenceRejected(
-        _("文件“%(name)s”被拒绝：%(reason)s。(Refused: %(english)s.)")
-        % {"name": _printable(name), "reason": reason, "english": english}
+        _("文件“%(name)s”被拒绝：%(reason)s。")
+        % {"name": _printable(name), "reason": reason}
     )
 
 
@@ -92,7 +92,7 @@ def add_evidence(actor, application: Application, uploaded, *, kind: str, descri
     app = Application.objects.select_for_update().get(pk=application.pk)
     check_editable(actor, app)
     if kind not in EvidenceKind.values:
-        raise DomainError(_("请选择材料类别。(Choose the kind of evidence.)"))
+        raise DomainError(_("请选择材料类别。"))
     detected = validate_upload(app, uploaded, name)
     evidence = Evidence(
         application=app, kind=kind, description=(description or "").strip()[:200], original_name=name,

@@ -21,7 +21,7 @@ PHONE = re.compile(r"^[0-9+\-() 转,，/]{5,32}$")
 def may_edit_unit_contact(user, unit):
     """Only a recommender of the unit itself (a bureau does not edit its streets' contacts)."""
     if getattr(user, "role", None) != Role.RECOMMENDER or unit is None or user.recommending_unit_id != unit.pk:
-        return deny(_("只能修改本单位的联系人信息。(Only your own unit's contact.)"))
+        return deny(_("只能修改本单位的联系人信息。"))
     return ALLOW
 
 
@@ -34,9 +34,9 @@ def update_contact(actor, unit: RecommendingUnit, *, contact_person: str, contac
     person = " ".join(clean_text(contact_person or "").split())
     phone = " ".join(clean_text(contact_phone or "").split())
     if len(person) > RecommendingUnit._meta.get_field("contact_person").max_length:
-        raise DomainError(_("联系人过长。(The contact person is too long.)"))
+        raise DomainError(_("联系人过长。"))
     if phone and not PHONE.match(phone):
-        raise DomainError(_("联系电话格式不正确。(Invalid phone number.)"))
+        raise DomainError(_("联系电话格式不正确。"))
     with transaction.atomic():
         unit = RecommendingUnit.objects.select_for_update().get(pk=unit.pk)
         before = {name: getattr(unit, name) for name in CONTACT_FIELDS}

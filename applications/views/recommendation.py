@@ -163,7 +163,7 @@ def _act(request, pk, form_class, key, action, success):
             messages.success(request, success)
             return redirect("applications:review", pk=app.pk)
     else:
-        messages.error(request, _("请按提示填写后再提交。(Please correct the errors below.)"))
+        messages.error(request, _("请按提示填写后再提交。"))
     app.refresh_from_db()
     return render(request, "applications/recommend/review.html", review_context(request, app, **{key: form}),
                   status=400)

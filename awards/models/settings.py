@@ -65,10 +65,10 @@ class AwardSettings(models.Model):
     def clean(self):
         first, second, third = self.tier_values
         if self.tier_method == TierMethod.COUNTS and any(v != int(v) for v in self.tier_values):
-            raise ValidationError(_("按名额划分时，各等级名额须为整数。(Counts must be whole numbers.)"))
+            raise ValidationError(_("按名额划分时，各等级名额须为整数。"))
         if self.tier_method == TierMethod.PERCENTAGES and first + second + third > 100:
-            raise ValidationError(_("各等级比例合计不能超过100%。(Percentages must add up to at most 100.)"))
+            raise ValidationError(_("各等级比例合计不能超过100%。"))
         if self.tier_method == TierMethod.THRESHOLDS and not first > second > third:
             raise ValidationError(
-                _("分数线须依次降低：一等奖 > 二等奖 > 三等奖。(Thresholds must decrease from first to third.)")
+                _("分数线须依次降低：一等奖 > 二等奖 > 三等奖。")
             )

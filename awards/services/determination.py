@@ -36,7 +36,7 @@ def _check(decision):
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写理由。(A reason is required.)"))
+        raise DomainError(_("请填写理由。"))
     return reason
 
 
@@ -76,10 +76,10 @@ def override_tier(actor, application, tier: str, reason: str, *, via: str = "web
     _check(may_determine(actor, programme))
     reason = _reason(reason)
     if tier not in Tier.values:
-        raise DomainError(_("无效的奖项等级。(Unknown tier.)"))
+        raise DomainError(_("无效的奖项等级。"))
     row = next((r for r in ranking.build(programme).rows if r.application.pk == application.pk), None)
     if row is None:
-        raise DomainError(_("该项目不在本批次的评定范围内。(The application is not under determination.)"))
+        raise DomainError(_("该项目不在本批次的评定范围内。"))
     before = row.tier
     override, _created = TierOverride.objects.update_or_create(
         application=application, defaults={"tier": tier, "reason": reason, "decided_by": actor}
@@ -138,7 +138,7 @@ def approve(actor, programme, *, note: str = "", via: str = "web") -> Determinat
     _check(may_approve(actor, programme))
     result = ranking.build(programme)
     if not any(r.rank for r in result.rows):
-        raise DomainError(_("尚无有效评分，不能批准评定结果。(No counted scores yet.)"))
+        raise DomainError(_("尚无有效评分，不能批准评定结果。"))
     existing = {a.application_id: a for a in Award.objects.filter(programme=programme)}
     Award.objects.filter(programme=programme).exclude(application__in=[r.application for r in result.rows]).delete()
     for row in result.rows:

@@ -82,7 +82,7 @@ def unpublish(actor, programme, reason: str, *, via: str = "web") -> Programme:
     _check(may_unpublish(actor, programme))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写撤回理由。(A reason is required.)"))
+        raise DomainError(_("请填写撤回理由。"))
     programme = transition_programme(actor, programme, "unpublish", note=reason, via=via)
     determination = determination_for(programme)
     before = determination.published_at

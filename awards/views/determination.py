@@ -124,13 +124,13 @@ def override(request, pk, application_pk):
                                                                 reason.cleaned_data["reason"]),
                   _("已恢复为拟定等级。"))
         else:
-            messages.error(request, _("请填写理由。(A reason is required.)"))
+            messages.error(request, _("请填写理由。"))
     elif form.is_valid():
         _done(request, lambda: determination.override_tier(request.user, application, form.cleaned_data["tier"],
                                                            form.cleaned_data["reason"]),
               _("奖项等级已调整。"))
     else:
-        messages.error(request, _("请填写理由。(A reason is required.)"))
+        messages.error(request, _("请填写理由。"))
     return redirect("awards:application_scores", pk=pk, application_pk=application_pk)
 
 
@@ -148,7 +148,7 @@ def _with_reason(request, pk, call, success):
     if form.is_valid():
         _done(request, lambda: call(request.user, programme, form.cleaned_data["reason"]), success)
     else:
-        messages.error(request, _("请填写理由。(A reason is required.)"))
+        messages.error(request, _("请填写理由。"))
     return redirect("awards:ranking", pk=pk)
 
 

@@ -70,7 +70,7 @@ def apply_proposal(user, proposal, *, via: str = "web") -> ApplyResult:
     programme = proposal.programme
     _check(may_assign(user, programme))
     if proposal.applied_at is not None:
-        raise DomainError(_("该分配方案已于 %(time)s 应用。(Already applied.)") % {
+        raise DomainError(_("该分配方案已于 %(time)s 应用。") % {
             "time": timezone.localtime(proposal.applied_at).strftime("%Y-%m-%d %H:%M")})
     detect_conflicts(programme, actor=user, via=via)
     rows = Assignment.objects.filter(application__programme=programme)
@@ -138,18 +138,18 @@ def assign_expert(user, application, expert, *, via: str = "web") -> Assignment:
 @transaction.atomic
 def _assign(user, application, expert, *, via: str) -> Assignment:
     if not (expert.is_active and expert.user.is_active):
-        raise DomainError(_("该专家已停用，不能分配。(The expert is inactive.)"))
+        raise DomainError(_("该专家已停用，不能分配。"))
     if is_blocked(expert.pk, application.pk):
-        raise DomainError(_("该专家与本项目存在回避关系，不能分配。(Conflict of interest.)"))
+        raise DomainError(_("该专家与本项目存在回避关系，不能分配。"))
     existing = Assignment.objects.select_for_update().filter(application=application, expert=expert).first()
     if existing is not None and existing.status == AssignmentStatus.ACTIVE:
-        raise DomainError(_("该专家已分配到本项目。(Already assigned.)"))
+        raise DomainError(_("该专家已分配到本项目。"))
     others = list(ExpertProfile.objects.filter(assignments__application=application,
                                                assignments__status=AssignmentStatus.ACTIVE).exclude(pk=expert.pk))
     keys = unit_keys([(e.pk, e.work_unit, e.work_unit_credit_code) for e in [expert, *others]])
     clash = [e for e in others if keys[e.pk] == keys[expert.pk]]
     if clash:
-        raise DomainError(_("本项目已有同一工作单位的专家（%(name)s），不能再分配。(Same work unit.)") % {
+        raise DomainError(_("本项目已有同一工作单位的专家（%(name)s），不能再分配。") % {
             "name": clash[0].name})
     if existing is None:
         assignment = Assignment.objects.create(application=application, expert=expert, assigned_by=user)
@@ -172,11 +172,11 @@ def remove_assignment(user, assignment, reason: str, *, via: str = "web") -> Ass
     _check(may_assign(user, assignment.application.programme))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写撤销理由。(A reason is required.)"))
+        raise DomainError(_("请填写撤销理由。"))
     if assignment.status != AssignmentStatus.ACTIVE:
-        raise DomainError(_("该分配已结束。(The assignment has already ended.)"))
+        raise DomainError(_("该分配已结束。"))
     if Score.objects.filter(assignment=assignment, status=ScoreStatus.SUBMITTED).exists():
-        raise DomainError(_("该专家已提交评分，请先退回评分再撤销。(The score is already submitted.)"))
+        raise DomainError(_("该专家已提交评分，请先退回评分再撤销。"))
     return end_assignment(assignment, user, status=AssignmentStatus.REMOVED, reason=reason, via=via)
 
 

@@ -63,7 +63,7 @@ def is_blocked(expert_id: int, application_id: int) -> bool:
 def _required(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写回避理由。(A reason is required.)"))
+        raise DomainError(_("请填写回避理由。"))
     return reason[:300]
 
 
@@ -156,7 +156,7 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
     reason = _required(reason)
     key, code = normalise_org_name(unit_name), (credit_code or "").strip().upper()
     if not key and not code:
-        raise DomainError(_("请填写单位名称（至少两个字）或统一社会信用代码。(Name or credit code required.)"))
+        raise DomainError(_("请填写单位名称（至少两个字）或统一社会信用代码。"))
     profile = expert_profile_of(user)
     apps = Application.objects.filter(programme=programme).exclude(status=ApplicationStatus.DRAFT)
     matched = []

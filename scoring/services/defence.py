@@ -117,39 +117,39 @@ def seating_conflicts(session):
 def _check(programme, data: SessionInput, session=None) -> list[str]:
     faults = []
     if not data.title.strip():
-        faults.append(_("请填写场次名称。(Title required.)"))
+        faults.append(_("请填写场次名称。"))
     if data.ends_at <= data.starts_at:
-        faults.append(_("结束时间须晚于开始时间。(The end must be after the start.)"))
+        faults.append(_("结束时间须晚于开始时间。"))
     if not (data.place.strip() or data.meeting_link.strip()):
-        faults.append(_("请填写答辩地点或会议链接。(Give a place or a meeting link.)"))
+        faults.append(_("请填写答辩地点或会议链接。"))
     if data.panel is not None and data.panel.programme_id != programme.pk:
-        faults.append(_("评审组不属于本批次。(The panel belongs to another programme.)"))
+        faults.append(_("评审组不属于本批次。"))
     seen = set()
     for application, minutes in data.slots:
         if application.programme_id != programme.pk:
-            faults.append(_("项目“%(a)s”不属于本批次。(Not in this programme.)") % {"a": application})
+            faults.append(_("项目“%(a)s”不属于本批次。") % {"a": application})
         if application.pk in seen:
-            faults.append(_("项目“%(a)s”重复安排。(Listed twice.)") % {"a": application})
+            faults.append(_("项目“%(a)s”重复安排。") % {"a": application})
         seen.add(application.pk)
         if not 1 <= minutes <= MAX_SLOT_MINUTES:
-            faults.append(_("项目“%(a)s”的答辩时长须在 1–%(m)d 分钟之间。(Bad slot length.)")
+            faults.append(_("项目“%(a)s”的答辩时长须在 1–%(m)d 分钟之间。")
                           % {"a": application, "m": MAX_SLOT_MINUTES})
     elsewhere = DefenceSlot.objects.filter(session__programme=programme, application_id__in=seen)
     if session is not None:
         elsewhere = elsewhere.exclude(session=session)
     for slot in elsewhere.select_related("session", "application"):
-        faults.append(_("项目“%(a)s”已安排在场次“%(s)s”。(Already scheduled elsewhere.)")
+        faults.append(_("项目“%(a)s”已安排在场次“%(s)s”。")
                       % {"a": slot.application, "s": slot.session})
     end = data.starts_at + timedelta(minutes=sum(m for _a, m in data.slots))
     if data.slots and end > data.ends_at:
-        faults.append(_("答辩安排至 %(end)s，超出场次结束时间 %(close)s。(The slots run past the end.)") % {
+        faults.append(_("答辩安排至 %(end)s，超出场次结束时间 %(close)s。") % {
             "end": timezone.localtime(end).strftime("%H:%M"),
             "close": timezone.localtime(data.ends_at).strftime("%H:%M")})
     conflicts = blocking_conflicts().filter(
         expert__in=data.experts, application_id__in=seen,
     ).select_related("expert__user", "application")
     for conflict in conflicts:
-        faults.append(_("专家%(e)s与项目“%(a)s”存在回避关系，不能安排在同一场答辩。(Conflicted expert.)")
+        faults.append(_("专家%(e)s与项目“%(a)s”存在回避关系，不能安排在同一场答辩。")
                       % {"e": conflict.expert.name, "a": conflict.application})
     return faults
 

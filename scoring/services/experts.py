@@ -54,36 +54,36 @@ def _check_row(number: int, row: dict, categories: dict, taken: set, seen: dict)
 
     for key in ("name", "work_unit", "expertise", "email"):
         if not row[key]:
-            error(key, _("必填。(Required.)"))
+            error(key, _("必填。"))
     for key, limit in LIMITS.items():
         if len(row[key]) > limit:
-            error(key, _("不能超过 %(n)d 个字符。(Too long.)") % {"n": limit})
+            error(key, _("不能超过 %(n)d 个字符。") % {"n": limit})
     names = [n.strip() for n in LIST_SEPARATORS.split(row["expertise"]) if n.strip()]
     unknown = [n for n in names if n not in categories]
     if unknown:
-        error("expertise", _("未知的项目类别“%(names)s”，可选：%(choices)s。(Unknown category.)")
+        error("expertise", _("未知的项目类别“%(names)s”，可选：%(choices)s。")
               % {"names": "、".join(unknown), "choices": "、".join(categories)})
     email = row["email"].lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            error("email", _("邮箱格式不正确。(Invalid e-mail address.)"))
+            error("email", _("邮箱格式不正确。"))
         else:
             try:
                 User.username_validator(email)
             except ValidationError:
-                error("email", _("该邮箱含有不能用作登录名的字符。(Not usable as a login name.)"))
+                error("email", _("该邮箱含有不能用作登录名的字符。"))
             if email in seen:
-                error("email", _("与第 %(row)d 行的邮箱重复。(Duplicate in this file.)") % {"row": seen[email]})
+                error("email", _("与第 %(row)d 行的邮箱重复。") % {"row": seen[email]})
             elif email in taken:
-                error("email", _("该邮箱已被平台其他账号使用。(Already used by an account.)"))
+                error("email", _("该邮箱已被平台其他账号使用。"))
             seen.setdefault(email, number)
     if row["phone"] and not PHONE.match(row["phone"]):
-        error("phone", _("手机号码格式不正确。(Invalid phone number.)"))
+        error("phone", _("手机号码格式不正确。"))
     employers = [e.strip() for e in EMPLOYER_SEPARATORS.split(row["past_employers"]) if e.strip()]
     if any(len(e) > 128 for e in employers):
-        error("past_employers", _("单位名称不能超过 128 个字符。(Too long.)"))
+        error("past_employers", _("单位名称不能超过 128 个字符。"))
     code = credit_code.normalise(row["credit_code"])
     if code:
         try:

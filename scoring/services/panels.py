@@ -28,7 +28,7 @@ def save_panel(user, programme, *, name: str, categories, experts, panel=None, v
     _check(user, programme)
     name = (name or "").strip()
     if not name:
-        raise DomainError(_("请填写评审组名称。(A name is required.)"))
+        raise DomainError(_("请填写评审组名称。"))
     if panel is not None and panel.programme_id != programme.pk:
         raise DomainError(_("评审组不属于该批次。"))
     before = _members(panel) if panel is not None else {}
@@ -40,7 +40,7 @@ def save_panel(user, programme, *, name: str, categories, experts, panel=None, v
                 panel.name = name
                 panel.save(update_fields=["name"])
     except IntegrityError as error:
-        raise DomainError(_("该批次已有同名评审组。(A panel with this name exists.)")) from error
+        raise DomainError(_("该批次已有同名评审组。")) from error
     panel.categories.set(categories)
     panel.experts.set(experts)
     after = _members(panel)

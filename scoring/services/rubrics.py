@@ -64,7 +64,7 @@ def stored_faults(rubric: Rubric) -> list[str]:
 def ensure_editable(rubric: Rubric) -> None:
     if rubric.is_in_use:
         raise RubricInUse(
-            _("评分细则“%(code)s”已被申报批次使用，不能修改，只能复制。(The rubric is in use: copy it instead.)")
+            _("评分细则“%(code)s”已被申报批次使用，不能修改，只能复制。")
             % {"code": rubric.code}
         )
 
@@ -121,7 +121,7 @@ def load_rubric(source, *, actor=None, existing: str = "refuse", via: str = "imp
             rubric.load_status = "replaced"
         else:
             raise DomainError(
-                _("评分细则“%(code)s”已存在且内容不同；如需覆盖请选择替换。(A different rubric with this code exists.)")
+                _("评分细则“%(code)s”已存在且内容不同；如需覆盖请选择替换。")
                 % {"code": spec["code"]}
             )
         return rubric
@@ -140,9 +140,9 @@ def copy_rubric(rubric: Rubric, new_code: str, *, actor=None, name: str = "", vi
     """A new, unused rubric with the same content under ``new_code``: how a frozen rubric is changed."""
     new_code = (new_code or "").strip()
     if not re.fullmatch(CODE_PATTERN, new_code):
-        raise DomainError(_("代码只能包含字母、数字、下划线和连字符。(Invalid code.)"))
+        raise DomainError(_("代码只能包含字母、数字、下划线和连字符。"))
     if Rubric.objects.filter(code=new_code).exists():
-        raise DomainError(_("代码“%(code)s”已被使用。(The code is taken.)") % {"code": new_code})
+        raise DomainError(_("代码“%(code)s”已被使用。") % {"code": new_code})
     spec = {**rubric_to_dict(rubric), "code": new_code, "name": name or _("%(name)s（副本）") % {"name": rubric.name}}
     copy = Rubric.objects.create(**{f: spec[f] for f in RUBRIC_FIELDS})
     _write_structure(copy, spec)
@@ -175,12 +175,12 @@ def assign_rubric(actor, programme: Programme, rubric: Rubric, *, via: str = "we
         return link
     if link is not None and programme.status in RUBRIC_FIXED_FROM:
         raise DomainError(
-            _("批次“%(title)s”已进入“%(status)s”阶段，不能更换评分细则。(Reviewing has begun.)")
+            _("批次“%(title)s”已进入“%(status)s”阶段，不能更换评分细则。")
             % {"title": programme.title, "status": programme.get_status_display()}
         )
     if rubric.project_type != programme.project_type:
         raise DomainError(
-            _("评分细则“%(code)s”适用于“%(rtype)s”，与批次的项目类型“%(ptype)s”不符。(Project type mismatch.)")
+            _("评分细则“%(code)s”适用于“%(rtype)s”，与批次的项目类型“%(ptype)s”不符。")
             % {"code": rubric.code, "rtype": rubric.get_project_type_display(),
                "ptype": programme.get_project_type_display()}
         )

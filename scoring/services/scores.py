@@ -51,7 +51,7 @@ class ScoreRejected(DomainError):
 
     def __init__(self, faults: list[Fault]):
         self.faults = faults
-        super().__init__(_("评分有误，请按提示修改。(The score sheet has errors.)"))
+        super().__init__(_("评分有误，请按提示修改。"))
 
 
 class StaleScore(DomainError):
@@ -64,25 +64,25 @@ class StaleScore(DomainError):
 def is_assigned_expert(user, assignment) -> Decision:
     if getattr(user, "is_authenticated", False) and assignment.expert.user_id == user.pk:
         return ALLOW
-    return deny(_("只有被分配的专家本人可以评分。(Only the assigned expert may score.)"))
+    return deny(_("只有被分配的专家本人可以评分。"))
 
 
 def assignment_in_force(assignment, *, screened: bool = False) -> Decision:
     if assignment.status == AssignmentStatus.RECUSED:
-        return deny(_("该分配已回避，不能评分。(The assignment is recused.)"))
+        return deny(_("该分配已回避，不能评分。"))
     if assignment.status != AssignmentStatus.ACTIVE:
-        return deny(_("该分配已撤销，不能评分。(The assignment was removed.)"))
+        return deny(_("该分配已撤销，不能评分。"))
     if not screened and is_blocked(assignment.expert_id, assignment.application_id):
-        return deny(_("您与该项目存在回避关系，不能评分。(A conflict of interest blocks this score.)"))
+        return deny(_("您与该项目存在回避关系，不能评分。"))
     return ALLOW
 
 
 def scoring_open(programme, now=None) -> Decision:
     if programme.status != ProgrammeStatus.REVIEWING:
-        return deny(_("该批次不在专家评价阶段，不能评分。(The programme is not in review.)"))
+        return deny(_("该批次不在专家评价阶段，不能评分。"))
     deadline = programme.scoring_deadline
     if deadline is not None and (now or timezone.now()) > deadline:
-        return deny(_("评分已于 %(t)s 截止。(The scoring deadline has passed.)")
+        return deny(_("评分已于 %(t)s 截止。")
                     % {"t": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
     return ALLOW
 
@@ -109,7 +109,7 @@ def may_reopen(user, score) -> Decision:
     if not decision:
         return decision
     if score.status != ScoreStatus.SUBMITTED:
-        return deny(_("只有已提交的评分可以退回修改。(Only a submitted score can be reopened.)"))
+        return deny(_("只有已提交的评分可以退回修改。"))
     return ALLOW
 
 
@@ -174,8 +174,8 @@ def lowest_band(criterion):
 def _points_fault(points: Decimal, half: bool) -> str:
     step = points * 2 if half else points
     if step != step.to_integral_value():
-        return (_("得分须为整数或 .5 分。(Whole or half points only.)") if half
-                else _("得分须为整数。(Whole points only.)"))
+        return (_("得分须为整数或 .5 分。") if half
+                else _("得分须为整数。"))
     return ""
 
 
@@ -214,31 +214,31 @@ def _check_one(rubric, criterion, item: ItemInput, complete: bool):
     name = f"{criterion.code} {criterion.name}"
     if criterion.kind == CriterionKind.BONUS:
         if item.bonus_level_id is not None and item.bonus_level_id not in {v.pk for v in criterion.bonus_levels.all()}:
-            return "level", _("所选等级不属于该加分项。(Unknown level.)")
+            return "level", _("所选等级不属于该加分项。")
         if complete and item.bonus_level_id is None and not item.no_bonus:
-            return "level", _("请为加分项“%(c)s”选择等级或“不加分”。(Choose a level.)") % {"c": name}
+            return "level", _("请为加分项“%(c)s”选择等级或“不加分”。") % {"c": name}
         return None
     band = next((b for b in criterion.bands.all() if b.pk == item.band_id), None)
     if item.band_id is not None and band is None:
-        return "band", _("所选分档不属于该评价内容。(Unknown band.)")
+        return "band", _("所选分档不属于该评价内容。")
     if item.points is not None:
         if band is None:
-            return "band", _("请先选择分档，再填写得分。(Choose a band first.)")
+            return "band", _("请先选择分档，再填写得分。")
         message = _points_fault(item.points, rubric.allows_half_points)
         if message:
             return "points", message
         if item.points > criterion.max_points:
-            return "points", _("得分超过该项满分 %(max)s 分。(Over the maximum.)") % {"max": criterion.max_points}
+            return "points", _("得分超过该项满分 %(max)s 分。") % {"max": criterion.max_points}
         if not band.min_points <= item.points <= band.max_points:
-            return "points", _("得分须在所选分档 %(band)s 分之内。(Out of band.)") % {"band": band.points_label}
+            return "points", _("得分须在所选分档 %(band)s 分之内。") % {"band": band.points_label}
     if complete:
         if band is None:
-            return "band", _("请为“%(c)s”选择分档。(Choose a band.)") % {"c": name}
+            return "band", _("请为“%(c)s”选择分档。") % {"c": name}
         if item.points is None:
-            return "points", _("请为“%(c)s”填写得分。(Enter the points.)") % {"c": name}
+            return "points", _("请为“%(c)s”填写得分。") % {"c": name}
         lowest = lowest_band(criterion)
         if lowest is not None and band.pk == lowest.pk and not item.comment.strip():
-            return "comment", _("选择最低档时须填写评语。(A comment is required for the lowest band.)")
+            return "comment", _("选择最低档时须填写评语。")
     return None
 
 
@@ -307,17 +307,17 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     score.assignment = assignment  # the locked row, with its expert and application (audit text, notification)
     if score.status == ScoreStatus.SUBMITTED:
         raise InvalidTransition(
-            _("评分已提交并锁定；如需修改，请联系主管部门退回。(The score is submitted and locked.)"))
+            _("评分已提交并锁定；如需修改，请联系主管部门退回。"))
     if lock_version != score.lock_version:
         raise StaleScore(
             _("评分表已在其他窗口或由他人保存过（版本 %(old)s → %(new)s），本次未保存。"
               "下方保留了您填写的内容，请核对后再次保存。"
-              "(Conflict: the sheet changed since you opened it; nothing was overwritten.)")
+              )
             % {"old": lock_version, "new": score.lock_version})
     # The link is read afresh (under the programme row's lock); its rubric's rows come from the memo.
     rubric, _criteria = programme_rubric(assignment.application.programme)
     if rubric is None:
-        raise DomainError(_("该批次尚未指定评分细则。(The programme has no rubric.)"))
+        raise DomainError(_("该批次尚未指定评分细则。"))
     cleaned, faults = check_items(rubric, items, complete=submit)
     if faults:
         raise ScoreRejected(faults)
@@ -348,7 +348,7 @@ def reopen_score(actor, score, *, reason: str, via: str = "web") -> Score:
         raise PermissionDenied(decision.reason)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("请填写退回理由。(A reason is required.)"))
+        raise DomainError(_("请填写退回理由。"))
     before = _snapshot(score)
     score.status, score.submitted_at = ScoreStatus.DRAFT, None
     score.lock_version += 1

@@ -126,7 +126,7 @@ def assignment_add(request, pk):
         _run(request, lambda: assignment_service.assign_expert(request.user, app, form.cleaned_data["expert"]),
              _("已分配专家。"))
     else:
-        messages.error(request, _("请选择专家。(Choose an expert.)"))
+        messages.error(request, _("请选择专家。"))
     return redirect("scoring:assign_application", pk=app.pk)
 
 
@@ -139,7 +139,7 @@ def assignment_remove(request, pk):
         _run(request, lambda: assignment_service.remove_assignment(request.user, assignment,
                                                                    form.cleaned_data["reason"]), _("已撤销分配。"))
     else:
-        messages.error(request, _("请填写撤销理由。(A reason is required.)"))
+        messages.error(request, _("请填写撤销理由。"))
     return redirect("scoring:assign_application", pk=assignment.application_id)
 
 
@@ -152,7 +152,7 @@ def assignment_reassign(request, pk):
         _run(request, lambda: assignment_service.reassign(
             request.user, assignment, form.cleaned_data["expert"], form.cleaned_data["reason"]), _("已更换专家。"))
     else:
-        messages.error(request, _("请选择新专家并填写理由。(Expert and reason are required.)"))
+        messages.error(request, _("请选择新专家并填写理由。"))
     return redirect("scoring:assign_application", pk=assignment.application_id)
 
 
@@ -162,7 +162,7 @@ def assignment_auto(request, pk):
     programme = _programme(request, pk)
     form = AutoAssignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("随机种子须为非负整数。(Seed must be a non-negative integer.)"))
+        messages.error(request, _("随机种子须为非负整数。"))
     else:
         _run(request, lambda: jobs.start_job(request.user, AUTO_ASSIGN, {
             "programme_id": programme.pk, "seed": form.cleaned_data["seed"]}), _("自动分配已开始，完成后可查看方案。"))

@@ -102,7 +102,7 @@ def defence_attendance(request, pk):
         else:
             messages.success(request, _("已记录 %(n)d 项出席情况。") % {"n": changed})
     else:
-        messages.error(request, _("出席情况填写有误。(Invalid attendance.)"))
+        messages.error(request, _("出席情况填写有误。"))
     return redirect("scoring:defence_detail", pk=session.pk)
 
 

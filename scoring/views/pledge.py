@@ -123,7 +123,7 @@ def pledge_accept(request, pk):
         raise Http404
     programme = get_object_or_404(expert_programmes(request.user), pk=pk)
     if request.POST.get("agree") != "1":
-        messages.error(request, _("请勾选“我已阅读并同意以上承诺”。(Please tick the box to accept.)"))
+        messages.error(request, _("请勾选“我已阅读并同意以上承诺”。"))
         query = urlencode({"next": _safe_next(request, "")})
         return redirect(f"{reverse('scoring:pledge', args=[pk])}?{query}")
     try:

@@ -135,7 +135,7 @@ def _save(request, sheets, pk):
             messages.success(request, _("评分已提交并锁定。") if submit else _("评分草稿已保存。"))
             return redirect("scoring:score_sheet", pk=pk)
     else:
-        messages.error(request, _("有内容填写有误，请按提示修改。(Please correct the errors marked below.)"))
+        messages.error(request, _("有内容填写有误，请按提示修改。"))
     # Refused: the page is shown again, read in full now (with the score as stored at this point).
     assignment = _sheet(request, sheets, pk)
     if extra:
@@ -155,7 +155,7 @@ def score_reopen(request, pk):
     score = get_object_or_404(Score.objects.filter(assignment__in=score_sheets_for(request.user)), pk=pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写退回理由。(A reason is required.)"))
+        messages.error(request, _("请填写退回理由。"))
     else:
         try:
             reopen_score(request.user, score, reason=form.cleaned_data["reason"])
