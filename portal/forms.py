@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import credit_code
 from portal.form_text import CleanForm, CleanModelForm
-from portal.models import Organisation, User
+from portal.models import Organisation, Programme, User
 
 
 class CreditCodeField(forms.CharField):
@@ -151,3 +151,20 @@ class AuditFilterForm(CleanForm):
             qs = qs.filter(at__date__lte=c["until"])
         return qs
 
+
+class ProgrammeSettingsForm(CleanModelForm):
+    """The organiser's settings on the programme page; portal.services.programmes.update_settings
+    decides what may change at the programme's step."""
+
+    class Meta:
+        model = Programme
+        fields = ["submission_deadline", "recommendation_deadline", "scoring_deadline", "endorsement_quota",
+                  "experts_per_application", "min_load_per_expert", "max_load_per_expert"]
+        widgets = {name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+                   for name in ("submission_deadline", "recommendation_deadline", "scoring_deadline")}
+        help_texts = {"endorsement_quota": _("留空表示不限。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control form-control-sm"

@@ -164,3 +164,93 @@ def test_evidence_tab_names_the_missing_kinds_and_a_comment_for_two_sections_is_
     overall = response.context["comments"]["general"]
     assert len(overall) == 1 and [str(c) for c in overall[0].concerns] == ["攻关成效与经济效益", "证实性材料"]
     assert "涉及：攻关成效与经济效益、证实性材料" in html
+
+
+def _settings(programme, **changes):
+    from django.utils import timezone
+
+    def local(value):
+        return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+    data = {name: local(getattr(programme, name)) for name in
+            ("submission_deadline", "recommendation_deadline", "scoring_deadline")}
+    data.update({"endorsement_quota": programme.endorsement_quota or "",
+                 "experts_per_application": programme.experts_per_application,
+                 "min_load_per_expert": programme.min_load_per_expert,
+                 "max_load_per_expert": programme.max_load_per_expert})
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_organiser_sets_deadlines_quota_and_experts_on_the_programme_page(client, administrator, organiser):
+    from portal.models import AuditEntry, ProgrammeStatus
+
+    programme = ProgrammeFactory(organiser=organiser, status=ProgrammeStatus.OPEN)
+    url = reverse("programme_detail", args=[programme.pk])
+    client.force_login(administrator)
+    assert "批次设置" in client.get(url).content.decode()
+    response = client.post(url, _settings(programme, endorsement_quota=3, experts_per_application=7,
+                                          submission_deadline="2030-06-30T17:00",
+                                          recommendation_deadline="2030-07-31T17:00"))
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert (programme.endorsement_quota, programme.experts_per_application) == (3, 7)
+    assert programme.submission_deadline.year == 2030
+    entry = AuditEntry.objects.get(action="programme.settings")
+    assert entry.changes["endorsement_quota"] == [None, 3] and entry.changes["experts_per_application"] == [5, 7]
+    assert entry.changes["submission_deadline"][1] == "2030-06-30 17:00"
+
+    # deadlines out of order, or a minimum load above the maximum: refused with the reason, nothing saved
+    response = client.post(url, _settings(programme, scoring_deadline="2030-01-01T00:00"))
+    assert response.status_code == 400 and "截止时间须依次为" in response.content.decode()
+    response = client.post(url, _settings(programme, min_load_per_expert=9, max_load_per_expert=3))
+    assert response.status_code == 400 and "最少评审数不能大于最多评审数" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.scoring_deadline is None and programme.max_load_per_expert == 40
+    assert AuditEntry.objects.filter(action="programme.settings").count() == 1
+
+
+@pytest.mark.django_db
+def test_programme_settings_keep_the_workflow_and_the_organiser(client, administrator, organiser):
+    from portal.models import ProgrammeStatus
+    from portal.services import programmes
+    from portal.services.errors import DomainError, PermissionDenied
+    from tests.factories import OrganiserFactory
+
+    programme = ProgrammeFactory(organiser=organiser, status=ProgrammeStatus.REVIEWING)
+    with pytest.raises(DomainError, match="推荐名额不能再修改"):
+        programmes.update_settings(administrator, programme, {"endorsement_quota": 2})
+    programmes.update_settings(administrator, programme, {"experts_per_application": 3})
+    programme.status = ProgrammeStatus.DETERMINING
+    programme.save(update_fields=["status"])
+    with pytest.raises(DomainError, match="评审专家人数"):
+        programmes.update_settings(administrator, programme, {"experts_per_application": 4})
+    programme.status = ProgrammeStatus.PUBLISHED
+    programme.save(update_fields=["status"])
+    with pytest.raises(DomainError, match="已公布"):
+        programmes.update_settings(administrator, programme, {"scoring_deadline": None, "endorsement_quota": 9})
+
+    other = UserFactory(role=Role.ADMINISTRATOR, organiser=OrganiserFactory())
+    with pytest.raises(PermissionDenied):
+        programmes.update_settings(other, programme, {"experts_per_application": 4})
+    recommender = UserFactory(role=Role.RECOMMENDER)
+    with pytest.raises(PermissionDenied):
+        programmes.update_settings(recommender, programme, {"experts_per_application": 4})
+    programme.refresh_from_db()
+    assert programme.experts_per_application == 3
+
+
+@pytest.mark.django_db
+def test_only_the_programme_administrator_sees_and_posts_the_settings_form(client):
+    from portal.models import ProgrammeStatus
+    from tests.factories import ApplicantFactory
+
+    programme = ProgrammeFactory(status=ProgrammeStatus.OPEN)
+    url = reverse("programme_detail", args=[programme.pk])
+    client.force_login(ApplicantFactory())
+    page = client.get(url)
+    assert page.status_code == 200 and "批次设置" not in page.content.decode()
+    assert client.post(url, _settings(programme, experts_per_application=1)).status_code == 403
+    programme.refresh_from_db()
+    assert programme.experts_per_application == 5

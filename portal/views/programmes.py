@@ -2,10 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.forms import ProgrammeSettingsForm
+from portal.models import Programme
+from portal.permissions import administers_programme
 from portal.services import audit, programmes
 from portal.services.errors import DomainError
 from portal.visibility import programmes_for
@@ -19,15 +23,35 @@ def programme_list(request):
 
 @login_required
 def programme_detail(request, pk):
+    """The programme; its administrator also sets deadlines, the quota and experts per project here
+    (a POST of the settings form: portal.services.programmes.update_settings)."""
     programme = get_object_or_404(programmes_for(request.user), pk=pk)
+    administers = bool(administers_programme(request.user, programme))
+    settings_form = None
+    if administers:
+        # A copy: a refused form must not show its values as the programme's in the page.
+        settings_form = ProgrammeSettingsForm(request.POST if request.method == "POST" else None,
+                                              instance=Programme.objects.get(pk=programme.pk))
+    if request.method == "POST":
+        if settings_form is None:
+            raise PermissionDenied
+        if settings_form.is_valid():
+            try:
+                programmes.update_settings(request.user, programme, settings_form.cleaned_data)
+            except DomainError as error:
+                settings_form.add_error(None, str(error))
+            else:
+                messages.success(request, _("批次设置已保存。"))
+                return redirect("programme_detail", pk=programme.pk)
     context = {
         "programme": programme,
         "accepted_units": programme.accepted_units.select_related("district", "parent"),
         "transitions": PROGRAMME_WORKFLOW.available(programme.status, request.user, programme, generic_only=True),
         "history": audit.history(programme)[:20] if request.user.is_superuser or request.user.role == "administrator"
         else [],
+        "settings_form": settings_form,
     }
-    return render(request, "portal/programme_detail.html", context)
+    return render(request, "portal/programme_detail.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
