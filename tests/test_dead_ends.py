@@ -254,3 +254,16 @@ def test_only_the_programme_administrator_sees_and_posts_the_settings_form(clien
     assert client.post(url, _settings(programme, experts_per_application=1)).status_code == 403
     programme.refresh_from_db()
     assert programme.experts_per_application == 5
+
+
+@pytest.mark.django_db
+def test_a_page_that_asks_for_it_reloads_when_its_job_is_done(client):
+    owner = UserFactory()
+    job = Job.objects.create(kind="tests.dead_ends_export", requested_by=owner)
+    client.force_login(owner)
+    url = reverse("job_status", args=[job.pk])
+    running = client.get(url + "?reload=1", HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in running and f'data-hx-get="{url}?reload=1"' in running.content.decode()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=100)
+    assert client.get(url + "?reload=1", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(url, HTTP_HX_REQUEST="true")  # the documents list refreshes itself

@@ -59,7 +59,11 @@ def _about(job):
 def job_status(request, pk):
     job = _job_or_404(request, pk)
     if request.headers.get("HX-Request"):
-        return render(request, "portal/_job.html", {"job": job})
+        reload_when_done = request.GET.get("reload") == "1"
+        response = render(request, "portal/_job.html", {"job": job, "reload_when_done": reload_when_done})
+        if reload_when_done and job.is_done:
+            response["HX-Refresh"] = "true"  # the embedding page shows the result (a proposal, say) itself
+        return response
     kind = jobs.REGISTRY.get(job.kind)
     return render(request, "portal/job.html", {
         "job": job, "kind_label": kind.label if kind else job.kind, "about": _about(job),
