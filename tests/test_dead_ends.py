@@ -267,3 +267,18 @@ def test_a_page_that_asks_for_it_reloads_when_its_job_is_done(client):
     Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=100)
     assert client.get(url + "?reload=1", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
     assert "HX-Refresh" not in client.get(url, HTTP_HX_REQUEST="true")  # the documents list refreshes itself
+
+
+@pytest.mark.django_db
+def test_next_steps_for_the_dashboard_box_list_each_application(rf):
+    from django.template.loader import render_to_string
+
+    from tests.factories import ApplicantFactory, ApplicationFactory
+
+    applicant = ApplicantFactory()
+    draft = ApplicationFactory(organisation=applicant.membership.organisation)
+    request = rf.get("/")
+    request.user = applicant
+    html = render_to_string("applications/_next_steps.html", {"request": request})
+    assert html.count("<li>") == 1 and draft.project_name in html and 'data-next-step="draft"' in html
+    assert "下一步：" not in html
