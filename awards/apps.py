@@ -9,8 +9,12 @@ class AwardsConfig(AppConfig):
     def ready(self):
         # Notifications and jobs about an award row follow awards.visibility.
         from portal.visibility import register_about
+        from portal.workflow import PROGRAMME_WORKFLOW
 
         from .models import Award
+        from .permissions import may_publish
         from .visibility import awards_for
 
         register_about(Award, awards_for)
+        # Publishing needs an approved determination, whoever moves the programme (portal cannot ask awards).
+        PROGRAMME_WORKFLOW.add_guard("publish", may_publish)

@@ -2,10 +2,14 @@
 
 A Transition names its source states, its target, a label for the button and a permission
 predicate ``(user, obj) -> Decision``. Services look transitions up here and never hard-code moves.
+
+Apps above portal add their own rules as guards (the way pretalx vetoes a state change), registered
+in their ``AppConfig.ready()``: ``PROGRAMME_WORKFLOW.add_guard("publish", awards.permissions.may_publish)``.
+A move is allowed when its permission and every guard allow it; the first refusal's reason is shown.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +25,19 @@ class Transition:
     label: str
     permission: Callable[..., Decision]
     audit_action: str = ""
-    # False when a domain service owns the move (it checks more than the permission, e.g.
-    # publishing needs an approved determination): the generic programme page then links there.
+    # False when a domain service owns the move (it does more than change the status, e.g.
+    # publishing stamps the determination and tells applicants): the generic programme page links there.
     generic: bool = True
+    # Predicates ``(user, obj) -> Decision`` added by apps through Workflow.add_guard.
+    guards: list[Callable[..., Decision]] = field(default_factory=list, compare=False, repr=False)
 
     def allowed(self, user, obj) -> Decision:
-        return self.permission(user, obj)
+        decision = self.permission(user, obj)
+        for guard in self.guards:
+            if not decision:
+                break
+            decision = guard(user, obj)
+        return decision
 
 
 class Workflow:
@@ -36,6 +47,13 @@ class Workflow:
 
     def get(self, name: str) -> Transition | None:
         return self.transitions.get(name)
+
+    def add_guard(self, name: str, guard: Callable[..., Decision]) -> None:
+        """Let an app veto transition ``name``: ``guard(user, obj)`` must allow it too. Idempotent,
+        so a second ``ready()`` (tests, autoreload) does not run a guard twice."""
+        transition = self.transitions[name]  # a typo in a transition name fails at start-up
+        if guard not in transition.guards:
+            transition.guards.append(guard)
 
     def available(self, state: str, user=None, obj=None, *, generic_only: bool = False) -> list[Transition]:
         """Transitions out of ``state``; with a user, only those the user may take."""
@@ -53,6 +71,8 @@ PROGRAMME_WORKFLOW = Workflow(
                    administers_programme),
         Transition("start_reviewing", (S.RECOMMENDING,), S.REVIEWING, _("进入专家评价"), administers_programme),
         Transition("start_determining", (S.REVIEWING,), S.DETERMINING, _("进入成果评定"), administers_programme),
+        # Guarded by awards.permissions.may_publish (awards/apps.py); generic=False because publishing
+        # also stamps the determination and tells applicants (awards.services.publication.publish).
         Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme, generic=False),
         Transition("close", (S.PUBLISHED,), S.CLOSED, _("关闭批次"), administers_programme),
         Transition("reopen", (S.RECOMMENDING,), S.OPEN, _("重新开放申报"), administers_programme),

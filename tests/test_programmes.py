@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from awards.models import Determination
 from portal.models import AuditEntry, ProgrammeStatus
 from portal.models.users import Role
 from portal.services.errors import InvalidTransition, PermissionDenied
@@ -16,6 +18,8 @@ def test_the_whole_life_cycle_in_order(administrator):
     programme = ProgrammeFactory(status=ProgrammeStatus.DRAFT, organiser=administrator.organiser)
     steps = ["open", "start_recommending", "start_reviewing", "start_determining", "publish", "close"]
     for name in steps:
+        if name == "publish":  # awards' guard: only an approved determination is published
+            Determination.objects.create(programme=programme, approved_at=timezone.now())
         programme = transition_programme(administrator, programme, name)
     assert programme.status == ProgrammeStatus.CLOSED
     entries = AuditEntry.objects.filter(object_id=str(programme.pk)).order_by("id")
