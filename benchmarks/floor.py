@@ -1,0 +1,186 @@
+"""The form pages beside the signed-in floor, in one run: Table A.1 and the expert's score sheet,
+each opened (GET) and saved (POST 保存草稿), against the notification list (issue 16, goal 2).
+
+    .venv/bin/python benchmarks/floor.py [--runs 60] [--profile sheet|sheet-save|form|form-save]
+
+A throw-away SQLite database under var/ (or BENCH_DATABASE_URL) with the load test's data
+(benchmarks/load_data.prepare: the demo seed, one applicant's draft, one expert's two assignments
+on Table B.1); Django's test client, DEBUG off. The five requests run interleaved, round after
+round, so that the shared machine's noise hits them alike; each is timed in CPU seconds of this
+process (the server's share: the client's own work is the same few steps for every request) and in
+wall time. Prints the medians and each request's ratio to the floor. Goal: ≤ 3× the floor each.
+``--profile`` prints a pyinstrument profile of one request (pyinstrument is not a project dependency).
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL = 3.0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--profile", choices=["sheet", "sheet-save", "form", "form-save", "floor"])
+    args = parser.parse_args(argv)
+    tmp = tempfile.mkdtemp(prefix="bench-floor-", dir=ROOT / "var" if (ROOT / "var").exists() else None)
+    try:
+        return measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _requests(client, applicant_path, sheet_path):
+    """name → a function returning (method, URL, data, expected status); inputs are built untimed
+    from the page as the person last saw it (load.scrape, as the load test posts them)."""
+    from benchmarks.load import scrape
+
+    def page(path, form_id):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        return scrape(response.content.decode(), form_id)
+
+    def form_save(n):
+        fields = page(applicant_path, "application-form")
+        data = {}
+        for k, v in fields:
+            data.setdefault(k, []).append(f"基准测试保存{n}" if k == "background" else v)
+        return "post", applicant_path, data, 302
+
+    def sheet_save(n):
+        fields = page(sheet_path, "score-form")
+        data = {}
+        for k, v in fields:
+            data.setdefault(k, []).append(f"基准测试评分{n}" if k == "overall_comment" else v)
+        data["action"] = ["save"]
+        return "post", sheet_path, data, 302
+
+    return {
+        "floor: notifications": lambda n: ("get", "/notifications/", None, 200),
+        "Table A.1 form GET": lambda n: ("get", applicant_path, None, 200),
+        "Table A.1 form save": form_save,
+        "score sheet GET": lambda n: ("get", sheet_path, None, 200),
+        "score sheet save": sheet_save,
+    }
+
+
+def _complete(plan) -> None:
+    """Both applications as an expert reads them: every Table A.1 field filled, a team of five and a
+    piece of evidence (the load test's drafts and review set carry only a name)."""
+    from applications.models import Application
+    from tests.factories import COMPLETE_FIELDS, EvidenceFactory, TeamMemberFactory
+
+    applicant = next(row for row in plan if row[0] == "applicant")
+    expert = next(row for row in plan if row[0] == "expert")
+    pks = [int(applicant[2].strip("/").split("/")[-1])]
+    pks += [_application_of(int(p.split("/assignments/")[1].split("/")[0]))
+            for p in expert[3].split(",")]
+    for pk in pks:
+        Application.objects.filter(pk=pk).update(**COMPLETE_FIELDS)
+        app = Application.objects.get(pk=pk)
+        TeamMemberFactory.create_batch(5, application=app)
+        EvidenceFactory(application=app)
+
+
+def _application_of(pk: int) -> int:
+    from scoring.models import Assignment
+
+    return Assignment.objects.values_list("application_id", flat=True).get(pk=pk)
+
+
+def measure(args, tmp) -> int:
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="false", MEDIA_ROOT=f"{tmp}/media",
+                      ALLOWED_HOSTS="testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from benchmarks import load_data
+    from portal.models import User
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    plan = list(load_data.prepare(1, 1, "floor-bench-2026"))
+    _complete(plan)
+    applicant = next(row for row in plan if row[0] == "applicant")
+    expert = next(row for row in plan if row[0] == "expert")
+    clients = {}
+    for username in (applicant[1], expert[1]):
+        clients[username] = Client()
+        clients[username].force_login(User.objects.get(username=username))
+    sheet_path = expert[3].split(",")[0]
+    applicant_requests = _requests(clients[applicant[1]], applicant[2], sheet_path)
+    expert_requests = _requests(clients[expert[1]], applicant[2], sheet_path)
+    # Who asks: the floor and the form as the applicant, the sheet as the expert.
+    plan = {name: (clients[applicant[1]] if "sheet" not in name else clients[expert[1]],
+                   (expert_requests if "sheet" in name else applicant_requests)[name])
+            for name in applicant_requests}
+
+    def once(name, n):
+        client, prepare = plan[name]
+        method, url, data, expected = prepare(n)
+        with CaptureQueriesContext(connection) as captured:
+            cpu, wall = time.process_time(), time.perf_counter()
+            response = client.get(url) if method == "get" else client.post(url, data)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        assert response.status_code == expected, (name, response.status_code, response.content[:500])
+        return cpu, wall, len(captured)
+
+    if args.profile:
+        from pyinstrument import Profiler
+
+        name = {"sheet": "score sheet GET", "sheet-save": "score sheet save", "form": "Table A.1 form GET",
+                "form-save": "Table A.1 form save", "floor": "floor: notifications"}[args.profile]
+        for n in range(5):
+            once(name, n)
+        with Profiler(interval=0.0002) as profiler:
+            for n in range(20):
+                once(name, n)
+        print(profiler.output_text(unicode=True, color=False))
+        return 0
+
+    cpu = {name: [] for name in plan}
+    wall = {name: [] for name in plan}
+    queries = {}
+    for n in range(args.runs + 3):  # three warm-up rounds
+        for name in plan:
+            c, w, q = once(name, n)
+            if n >= 3:
+                cpu[name].append(c)
+                wall[name].append(w)
+                queries[name] = q
+    load = os.getloadavg()
+    floor_cpu = statistics.median(cpu["floor: notifications"])
+    floor_wall = statistics.median(wall["floor: notifications"])
+    print(f"median of {args.runs} interleaved rounds, SQLite, DEBUG off; load average {load[0]:.1f} {load[1]:.1f}")
+    print(f"{'request':<24} {'queries':>7} {'CPU ms':>8} {'× floor':>8} {'wall ms':>8} {'× floor':>8}   goal ≤ {GOAL:g}×")
+    worst = 0.0
+    for name in plan:
+        c, w = statistics.median(cpu[name]), statistics.median(wall[name])
+        ratio = c / floor_cpu
+        verdict = "" if name.startswith("floor") else ("met" if ratio <= GOAL else "NOT met")
+        print(f"{name:<24} {queries[name]:>7} {c * 1000:>8.2f} {ratio:>8.2f} {w * 1000:>8.2f} {w / floor_wall:>8.2f}"
+              f"   {verdict}")
+        if "sheet" in name:
+            worst = max(worst, ratio)
+    print(f"score sheet, worst of GET and save: {worst:.2f}× the floor ({'met' if worst <= GOAL else 'not met'}: "
+          f"goal ≤ {GOAL:g}×)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
