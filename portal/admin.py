@@ -117,10 +117,13 @@ class OrganiserAdmin(AuditedAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """The decision on a membership is portal.services.accounts.decide_membership's (permission, audit row,
+    notification to the person): the admin shows it and leaves it to the membership-requests page."""
+
     model = OrganisationMembership
     extra = 0
     fields = ("user", "status", "requested_at", "decided_by", "decided_at")
-    readonly_fields = ("requested_at", "decided_at")
+    readonly_fields = ("status", "requested_at", "decided_by", "decided_at")
 
 
 @admin.register(Organisation)
@@ -136,6 +139,9 @@ class ProgrammeAdmin(AuditedAdmin):
     list_display = ("title", "year", "organiser", "level", "project_type", "status", "submission_deadline")
     list_filter = ("year", "level", "project_type", "status")
     filter_horizontal = ("accepted_units",)
+    # The status moves only along the workflow (programme page; publication through awards), whose
+    # guards a form field would skip: e.g. 已公布 without an approved determination.
+    readonly_fields = ("status",)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
