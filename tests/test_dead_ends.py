@@ -282,3 +282,14 @@ def test_next_steps_for_the_dashboard_box_list_each_application(rf):
     html = render_to_string("applications/_next_steps.html", {"request": request})
     assert html.count("<li>") == 1 and draft.project_name in html and 'data-next-step="draft"' in html
     assert "下一步：" not in html
+
+
+@pytest.mark.django_db
+def test_no_settings_form_once_results_are_published(client, administrator, organiser):
+    from portal.models import ProgrammeStatus
+
+    programme = ProgrammeFactory(organiser=organiser, status=ProgrammeStatus.PUBLISHED)
+    client.force_login(administrator)
+    url = reverse("programme_detail", args=[programme.pk])
+    assert "批次设置" not in client.get(url).content.decode()
+    assert client.post(url, _settings(programme, experts_per_application=2)).status_code == 403

@@ -26,9 +26,8 @@ def programme_detail(request, pk):
     """The programme; its administrator also sets deadlines, the quota and experts per project here
     (a POST of the settings form: portal.services.programmes.update_settings)."""
     programme = get_object_or_404(programmes_for(request.user), pk=pk)
-    administers = bool(administers_programme(request.user, programme))
     settings_form = None
-    if administers:
+    if administers_programme(request.user, programme) and programme.status not in programmes.FROZEN_STEPS:
         # A copy: a refused form must not show its values as the programme's in the page.
         settings_form = ProgrammeSettingsForm(request.POST if request.method == "POST" else None,
                                               instance=Programme.objects.get(pk=programme.pk))
