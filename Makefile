@@ -17,7 +17,7 @@ lint: setup
 
 # Regenerate the English message file after changing user-visible strings (needs gettext).
 messages: setup
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=static --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=static --ignore=staticfiles --ignore=build --ignore=var --ignore=test-artifacts --ignore=tests
 	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 # Benchmarks: each prints its figures beside its anchor (see BENCHMARKS.md).
