@@ -293,3 +293,16 @@ def test_no_settings_form_once_results_are_published(client, administrator, orga
     url = reverse("programme_detail", args=[programme.pk])
     assert "批次设置" not in client.get(url).content.decode()
     assert client.post(url, _settings(programme, experts_per_application=2)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_dashboards_next_step_box_names_each_application_and_what_to_do(client):
+    """The "下一步" box at the top of the applicant's dashboard follows each application's state."""
+    from tests.factories import ApplicantFactory, ApplicationFactory
+
+    applicant = ApplicantFactory()
+    draft = ApplicationFactory(organisation=applicant.membership.organisation)
+    client.force_login(applicant)
+    html = client.get(reverse("dashboard")).content.decode()
+    box = html.split('data-next-step="draft"')[0]
+    assert draft.project_name in box.rsplit("<ol", 1)[-1]
