@@ -304,5 +304,5 @@ def test_the_dashboards_next_step_box_names_each_application_and_what_to_do(clie
     draft = ApplicationFactory(organisation=applicant.membership.organisation)
     client.force_login(applicant)
     html = client.get(reverse("dashboard")).content.decode()
-    box = html.split('data-next-step="draft"')[0]
-    assert draft.project_name in box.rsplit("<ol", 1)[-1]
+    box = html.split('aria-labelledby="next-step-heading"', 1)[1].split("</section>", 1)[0]
+    assert draft.project_name in box and 'data-next-step="draft"' in box
