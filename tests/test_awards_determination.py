@@ -149,3 +149,15 @@ def test_inconsistent_settings_are_refused_in_chinese(organiser, administrator):
         determination.update_settings(administrator, programme, {
             "tier_method": "percentages", "first_value": 50, "second_value": 40, "third_value": 30})
     assert settings_for(programme).tier_method == "counts"
+
+
+@pytest.mark.django_db
+def test_a_too_long_reason_is_refused_with_the_forms_own_message(client, organiser, administrator):
+    """"请填写理由" would be wrong for a reason that was given but is too long (bad-input suite)."""
+    programme, apps, _experts = scored_programme(TABLE[:2], programme=b1_programme(organiser=organiser))
+    client.force_login(administrator)
+    response = client.post(reverse("awards:override", args=[programme.pk, apps[-1].pk]),
+                           {"tier": "third", "reason": "理" * 1001}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert not TierOverride.objects.exists()
+    assert shown and all("请填写理由" not in m for m in shown) and any("1000" in m for m in shown), shown

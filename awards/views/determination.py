@@ -90,6 +90,12 @@ def application_scores(request, pk, application_pk):
     return render(request, "awards/application_scores.html", context)
 
 
+def _form_errors(request, form) -> None:
+    """The form's own messages ("请填写理由。", "理由最多 1000 字…"), each once."""
+    for message in dict.fromkeys(m for errors in form.errors.values() for m in errors):
+        messages.error(request, message)
+
+
 def _done(request, call, success: str):
     try:
         call()
@@ -104,8 +110,7 @@ def update_settings(request, pk):
     programme = programme_or_404(request, pk)
     form = SettingsForm(request.POST, instance=determination.settings_for(programme))
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        _form_errors(request, form)
         return redirect("awards:ranking", pk=pk)
     _done(request, lambda: determination.update_settings(request.user, programme, form.cleaned_data),
           _("评定设置已保存。"))
@@ -124,13 +129,13 @@ def override(request, pk, application_pk):
                                                                 reason.cleaned_data["reason"]),
                   _("已恢复为拟定等级。"))
         else:
-            messages.error(request, _("请填写理由。"))
+            _form_errors(request, reason)
     elif form.is_valid():
         _done(request, lambda: determination.override_tier(request.user, application, form.cleaned_data["tier"],
                                                            form.cleaned_data["reason"]),
               _("奖项等级已调整。"))
     else:
-        messages.error(request, _("请填写理由。"))
+        _form_errors(request, form)
     return redirect("awards:application_scores", pk=pk, application_pk=application_pk)
 
 
@@ -148,7 +153,7 @@ def _with_reason(request, pk, call, success):
     if form.is_valid():
         _done(request, lambda: call(request.user, programme, form.cleaned_data["reason"]), success)
     else:
-        messages.error(request, _("请填写理由。"))
+        _form_errors(request, form)
     return redirect("awards:ranking", pk=pk)
 
 
