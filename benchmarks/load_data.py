@@ -52,7 +52,7 @@ def prepare(applicants: int, experts: int, password: str):
     )
     ProgrammeRubric.objects.create(programme=reviewing, rubric=Rubric.objects.get(code="table_b1"))
     apps = [
-        Application.objects.create(programme=reviewing, organisation=_organisation(500 + j, district),
+        Application.objects.create(programme=reviewing, organisation=_organisation(50000 + j, district),
                                    project_name=f"负载测试评审项目{j}", status=ApplicationStatus.SUBMITTED)
         for j in range(2 * experts)
     ]
@@ -65,6 +65,29 @@ def prepare(applicants: int, experts: int, password: str):
             assignment = assign_expert(admin, app, profile)
             paths.append(f"/scoring/assignments/{assignment.pk}/score/")
         yield ["expert", user.username, user.username, ",".join(paths)]
+
+
+def sessions(usernames) -> list[tuple[str, str]]:
+    """A signed-in session for each person, made as the login view makes one (Client.force_login
+    does the same), without the password hash: hashing costs ~0.5 s of CPU a person, minutes for a
+    ramp of hundreds, on the cores the run measures."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    found = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    made = []
+    for username in usernames:
+        user = found[username]
+        store = store_class()
+        store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        made.append((username, store.session_key))
+    return made
 
 
 def lost_saves(acknowledged) -> int:
