@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
+from scoring.models import Rubric
 
 from .. import tiers as tier_rules
 from ..models import Determination, TierOverride
@@ -12,10 +13,17 @@ from ..models.awards import Tier
 from . import scores as score_service
 from .scores import ApplicationScores, ProgrammeScores
 
-TIE_RULE = _(
-    "同分时依次比较：第二部分（质量创新程度）小计较高者在前；第三部分（质量攻关成效）小计较高者在前；"
-    "提交时间较早者在前。各部分小计按与总分相同的统计量计算。"
-)
+# The tie rule as the ranking page states it, built from the rubric's tie_break_sections (Table B.1:
+# 第二部分（质量创新程度）, 第三部分（质量攻关成效）).
+TIE_RULE = _("同分时依次比较：%(sections)s提交时间较早者在前。各部分小计按与总分相同的统计量计算。")
+TIE_SECTION = _("第%(numeral)s部分（%(name)s）小计较高者在前；")
+TIE_RULE_TOTAL_ONLY = _("该评分细则未指定同分时比较的部分：同分时只比较总分，提交时间较早者在前。")
+NUMERALS = "一二三四五六七八九十"
+
+
+def _numeral(code: str) -> str:
+    """"2" → 二 as the standard numbers its parts; other codes as they are."""
+    return NUMERALS[int(code) - 1] if code.isdigit() and 1 <= int(code) <= len(NUMERALS) else code
 
 
 @dataclass
@@ -50,6 +58,7 @@ class Ranking:
     determination: Determination | None
     version: tuple = ()  # score_service.version: equal versions, equal figures
     overrides: tuple = field(default=(), repr=False)  # what the rows show of the overrides
+    tie_break: tuple = ()  # the RubricSections whose subtotals break ties, in order
 
     @property
     def signature(self) -> tuple:
@@ -66,7 +75,11 @@ class Ranking:
 
     @property
     def tie_rule(self) -> str:
-        return str(TIE_RULE)
+        if not self.tie_break:
+            return str(TIE_RULE_TOTAL_ONLY)
+        sections = "".join(str(TIE_SECTION) % {"numeral": _numeral(s.code), "code": s.code, "name": s.name}
+                           for s in self.tie_break)
+        return str(TIE_RULE) % {"sections": sections}
 
     def counts(self) -> dict[str, int]:
         found = {t: 0 for t in Tier.values}
@@ -89,6 +102,17 @@ class _Figures:
     data: ProgrammeScores
     position: dict  # application pk → (rank, proposed tier)
     order: list  # data.applications in the ranking's order: ranked first, then by application number
+    tie_break: tuple  # indexes into data.sections, as the rubric orders them
+
+
+def _tie_break(data) -> tuple[int, ...]:
+    """Positions in ``data.sections`` of the rubric's tie-break sections (rubric_format checked that they
+    exist). One query, once per version: a rubric is frozen while a programme uses it."""
+    if not data.sections:
+        return ()
+    codes = Rubric.objects.filter(pk=data.sections[0].rubric_id).values_list("tie_break_sections", flat=True).first()
+    index = {s.code: i for i, s in enumerate(data.sections)}
+    return tuple(index[code] for code in codes or () if code in index)
 
 
 # The figures of each programme, kept per process with the version they were computed at: the
@@ -106,13 +130,16 @@ def _figures(programme, settings) -> tuple[tuple, _Figures]:
         return kept
     everything = score_service.load(programme, settings)
     name = settings.ranking_statistic
-    candidates = [
-        tier_rules.Candidate(
-            key=a.application.pk, statistic=a.statistic(name), section2=a.section_statistic(1, name),
-            section3=a.section_statistic(2, name), submitted_at=a.application.submitted_at, number=a.application.pk,
-        )
-        for a in everything.applications if a.total.n
-    ]
+    tie_break = _tie_break(everything)
+    candidates = []
+    for a in everything.applications:
+        if a.total.n:
+            # awards.tiers calls its two tie-break slots after Table B.1's sections 2 and 3; None compares equal.
+            first, second = ([a.section_statistic(i, name) for i in tie_break] + [None, None])[:2]
+            candidates.append(tier_rules.Candidate(
+                key=a.application.pk, statistic=a.statistic(name), section2=first, section3=second,
+                submitted_at=a.application.submitted_at, number=a.application.pk,
+            ))
     ordered = tier_rules.rank(candidates)
     proposals = tier_rules.propose([c.statistic for c in ordered], settings.tier_method, settings.tier_values)
     position = {c.key: (n, tier) for n, (c, tier) in enumerate(zip(ordered, proposals, strict=True), start=1)}
@@ -120,7 +147,7 @@ def _figures(programme, settings) -> tuple[tuple, _Figures]:
                                                            position.get(a.application.pk, (0,))[0], a.application.pk))
     if len(_KEPT) >= _KEPT_MAX:
         _KEPT.clear()
-    _KEPT[programme.pk] = (version, _Figures(everything, position, order))
+    _KEPT[programme.pk] = (version, _Figures(everything, position, order, tie_break))
     return _KEPT[programme.pk]
 
 
@@ -148,4 +175,5 @@ def build(programme, *, category=None, panel=None) -> Ranking:
     determination = Determination.objects.filter(programme=programme).first()
     seen = tuple(sorted((o.application_id, o.tier, o.reason, o.decided_by.display_name if o.decided_by else "")
                         for o in overrides.values()))
-    return Ranking(everything, rows, determination, version, seen)
+    return Ranking(everything, rows, determination, version, seen,
+                   tuple(everything.sections[i] for i in figures.tie_break))

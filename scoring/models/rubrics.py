@@ -1,7 +1,8 @@
 """Rubrics as data (评分细则): Table B.1, the 2025 flagship rubric, and any an administrator writes.
 
 A rubric has sections (评价要点), each section criteria (评价内容), each normal criterion score
-bands (指标, min–max points) and each bonus criterion discrete levels (加分项). The rules that make
+bands (指标, min–max points) and each bonus criterion discrete levels (加分项), and names the
+sections whose subtotals break ties in the ranking. The rules that make
 a rubric consistent live in scoring.services.rubric_format; a rubric linked to a programme is frozen
 (scoring.services.rubrics.ensure_editable) and can only be copied.
 """
@@ -25,6 +26,10 @@ class Rubric(models.Model):
     bonus_points = models.PositiveSmallIntegerField(_("加分"), default=0)
     allows_half_points = models.BooleanField(_("允许半分"), default=False)
     source = models.TextField(_("来源说明"), blank=True)
+    # Section codes whose subtotals break ties in the ranking, in order (Table B.1: "2", "3"); empty:
+    # ties go by the total only, then the earlier submission (awards.services.ranking).
+    tie_break_sections = models.JSONField(_("同分比较部分"), default=list, blank=True,
+                                          help_text=_("同分时依次比较的部分序号，如 [\"2\", \"3\"]"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -5,8 +5,8 @@ InvalidRubric listing every fault it found, each naming where it is (Chinese, wi
 gloss). ``scoring.services.rubrics`` writes only what passed.
 
 Canonical form: {code, name, project_type, total_points, bonus_points, allows_half_points, source,
-sections: [{code, name, points, note, criteria: [{code, name, description, max_points, kind,
-bands: [{min, max, descriptor}], levels: [{value, label, description}]}]}]}
+tie_break_sections: [section code], sections: [{code, name, points, note, criteria: [{code, name, description,
+max_points, kind, bands: [{min, max, descriptor}], levels: [{value, label, description}]}]}]}
 """
 
 from pathlib import Path
@@ -18,7 +18,9 @@ from portal.models.programmes import ProjectType
 from portal.services.errors import DomainError
 
 RUBRIC_KEYS = {"code", "name", "project_type", "total_points", "bonus_points", "allows_half_points", "source",
-               "sections"}
+               "tie_break_sections", "sections"}
+# awards.tiers.Candidate compares two section subtotals after the total.
+MAX_TIE_BREAK_SECTIONS = 2
 SECTION_KEYS = {"code", "name", "points", "note", "criteria"}
 CRITERION_KEYS = {"code", "name", "description", "max_points", "kind", "bands", "levels"}
 BAND_KEYS = {"min", "max", "descriptor"}
@@ -141,6 +143,7 @@ def parse_rubric(source) -> dict:
         if section is not None:
             rubric["sections"].append(section)
     _totals(check, rubric)
+    rubric["tie_break_sections"] = _tie_break(check, data.get("tie_break_sections"), rubric["sections"])
     if check.faults:
         raise InvalidRubric(check.faults)
     return rubric
@@ -271,6 +274,22 @@ def _levels(check: _Checker, C: str, maximum: int, raw_levels: list) -> list[dic
         check.fault(_("%(where)s最高为 %(value)s 分，未达到该项满分 %(max)s 分 (top level does not reach the maximum)"),
                     where=where, value=max(values), max=maximum)
     return sorted(levels, key=lambda level: -level["value"])  # as stored and shown: highest first
+
+
+def _tie_break(check: _Checker, raw, sections: list[dict]) -> list[str]:
+    """Section codes, in order, whose subtotals break ties in the ranking; each an existing section, once."""
+    codes = [check.text(code) for code in check.items(raw, check.rubric, "tie_break_sections")]
+    known = {s["code"] for s in sections}
+    for code in codes:
+        if code not in known:
+            check.fault(_("%(where)s的同分比较部分“%(code)s”不是该评分细则的部分序号 (tie_break_sections: unknown "
+                          "section)"), where=check.rubric, code=code)
+    if len(set(codes)) < len(codes):
+        check.fault(_("%(where)s的同分比较部分有重复 (tie_break_sections: a section listed twice)"), where=check.rubric)
+    if len(codes) > MAX_TIE_BREAK_SECTIONS:
+        check.fault(_("%(where)s的同分比较部分最多 %(n)s 个 (tie_break_sections: at most %(n)s sections)"),
+                    where=check.rubric, n=MAX_TIE_BREAK_SECTIONS)
+    return codes
 
 
 def _totals(check: _Checker, rubric: dict):

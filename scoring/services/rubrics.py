@@ -17,7 +17,8 @@ from scoring.models.rubrics import CODE_PATTERN
 from scoring.services.rubric_format import InvalidRubric, parse_rubric
 
 SHIPPED_DIR = Path(settings.BASE_DIR) / "fixtures" / "rubrics"
-RUBRIC_FIELDS = ("code", "name", "project_type", "total_points", "bonus_points", "allows_half_points", "source")
+RUBRIC_FIELDS = ("code", "name", "project_type", "total_points", "bonus_points", "allows_half_points", "source",
+                 "tie_break_sections")
 # Once experts may be scoring, a programme keeps the rubric it has.
 RUBRIC_FIXED_FROM = (ProgrammeStatus.REVIEWING, ProgrammeStatus.DETERMINING, ProgrammeStatus.PUBLISHED,
                      ProgrammeStatus.CLOSED)
