@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+# The demo is served as people will see the portal: DEBUG off, so errors show the portal's own
+# Chinese 404/500 pages, never Django's debug page; static files come through WhiteNoise straight
+# from the source folders (WHITENOISE_USE_FINDERS), so no collectstatic step is needed.
+export DEBUG="${DEBUG:-false}"
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_reference
 $PY manage.py seed_demo

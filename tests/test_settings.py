@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import json, django; from django.conf import settings as s; django.setup(); "
@@ -166,3 +168,20 @@ def test_development_logs_text_and_sqlite_waits_for_the_write_lock():
     s = settings_of("portal.settings")
     assert s["formatter"] == "text" and s["worker"] is False and s["age"] == 0
     assert s["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
+
+
+@pytest.mark.django_db
+def test_the_demo_runs_with_debug_off_its_static_files_served_and_its_own_chinese_error_pages(client, settings):
+    """`make run` (scripts/run.sh) serves with DEBUG off: WhiteNoise serves static files from the source
+    folders without collectstatic, and a missing page is the portal's Chinese 404, not Django's."""
+    from pathlib import Path
+
+    script = (Path(settings.BASE_DIR) / "scripts" / "run.sh").read_text()
+    assert 'export DEBUG="${DEBUG:-false}"' in script
+    settings.DEBUG = False
+    settings.WHITENOISE_USE_FINDERS = True
+    static = client.get("/static/portal/portal.css")
+    assert static.status_code == 200 and b"".join(static.streaming_content)
+    missing = client.get("/no-such-page/")
+    html = missing.content.decode()
+    assert missing.status_code == 404 and "页面" in html and "Django" not in html and "DEBUG" not in html

@@ -119,6 +119,10 @@ CONTENT_SECURITY_POLICY = (
 
 PORTAL_NAME = _("上海市重点产品质量攻关成果申报评价平台")
 
+# Outside production (`make run` serves with DEBUG off), WhiteNoise serves static files from the
+# source folders, so the demo needs no collectstatic; production serves the collected, hashed copy.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+
 # Applications
 # Evidence (证实性材料) upload limits, per file and per application (bytes).
 EVIDENCE_MAX_FILE_BYTES = env_int("EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024)

@@ -11,6 +11,7 @@ from .env import env_bool, env_int, env_str
 from .infrastructure import logging_config
 
 DEBUG = False
+WHITENOISE_USE_FINDERS = False  # the collected, hashed files (collectstatic in the image)
 if SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
 
