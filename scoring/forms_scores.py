@@ -33,18 +33,7 @@ class ScoreForm(CleanForm):
         # A bound form shows what was posted: the stored items would only be read for nothing.
         super().__init__(data, initial=self._initial(criteria, score, items=data is None), **kwargs)
         for criterion in criteria:
-            names = _field_names(criterion)
-            if criterion.kind == CriterionKind.BONUS:
-                choices = [("", _("请选择")), (NO_BONUS, _("不加分（0分）"))] + [
-                    (str(v.pk), f"{v.label}（{v.value}分）") for v in criterion.bonus_levels.all()]
-                self.fields[names["level"]] = forms.ChoiceField(label=criterion.name, choices=choices, required=False)
-                continue
-            self.fields[names["band"]] = forms.ChoiceField(
-                label=_("分档"), required=False,
-                choices=[("", _("请选择分档"))] + [(str(b.pk), b.points_label) for b in criterion.bands.all()],
-            )
-            self.fields[names["points"]] = forms.DecimalField(label=_("得分"), required=False, max_digits=6)
-            self.fields[names["comment"]] = forms.CharField(label=_("评语"), required=False, max_length=1000)
+            self.fields.update(INPUTS[criterion.kind].fields(criterion, _field_names(criterion)))
 
     @staticmethod
     def _initial(criteria, score, *, items=True) -> dict:
@@ -57,29 +46,11 @@ class ScoreForm(CleanForm):
             item = stored.get(criterion.pk)
             if item is None:
                 continue
-            names = _field_names(criterion)
-            if criterion.kind == CriterionKind.BONUS:
-                initial[names["level"]] = str(item.bonus_level_id) if item.bonus_level_id else (
-                    NO_BONUS if item.points is not None else "")
-            else:
-                initial[names["band"]] = str(item.band_id) if item.band_id else ""
-                initial[names["points"]] = _plain(item.points)
-                initial[names["comment"]] = item.comment
+            initial.update(INPUTS[criterion.kind].initial(item, _field_names(criterion)))
         return initial
 
     def items(self) -> list[ItemInput]:
-        data, found = self.cleaned_data, []
-        for criterion in self.criteria:
-            names = _field_names(criterion)
-            if criterion.kind == CriterionKind.BONUS:
-                level = data.get(names["level"]) or ""
-                found.append(ItemInput(criterion.pk, bonus_level_id=int(level) if level.isdigit() else None,
-                                       no_bonus=level == NO_BONUS))
-            else:
-                band = data.get(names["band"]) or ""
-                found.append(ItemInput(criterion.pk, band_id=int(band) if band.isdigit() else None,
-                                       points=data.get(names["points"]), comment=data.get(names["comment"]) or ""))
-        return found
+        return [INPUTS[c.kind].read(c, self.cleaned_data, _field_names(c)) for c in self.criteria]
 
     def add_faults(self, faults) -> None:
         by_pk = {c.pk: c for c in self.criteria}
@@ -88,7 +59,7 @@ class ScoreForm(CleanForm):
             if criterion is None:
                 self.add_error(None, fault.message)
                 continue
-            part = "level" if criterion.kind == CriterionKind.BONUS else fault.part
+            part = INPUTS[criterion.kind].fault_part or fault.part
             self.add_error(_field_names(criterion)[part], f"{criterion.code}：{fault.message}")
 
     def rows(self, suggestions=None) -> list[dict]:
@@ -100,22 +71,82 @@ class ScoreForm(CleanForm):
         sections: dict[int, dict] = {}
         for criterion in self.criteria:
             entry = sections.setdefault(criterion.section_id, {"section": criterion.section, "criteria": []})
-            names = _field_names(criterion)
             row = {"criterion": criterion, "suggestion": suggestions.get(criterion.pk)}
-            if criterion.kind == CriterionKind.BONUS:
-                level = self[names["level"]]
-                levels = list(criterion.bonus_levels.all())
-                chosen = str(level.value())  # compared as text, as the posted or initial value is
-                points = {str(v.pk): v.value for v in levels} | {NO_BONUS: 0}
-                row.update(bonus=True, level=_shown(level), levels=levels, options=[
-                    {"value": value, "label": label, "points": points.get(value), "selected": value == chosen}
-                    for value, label in level.field.choices])
-            else:
-                band = self[names["band"]]
-                row.update(bonus=False, band=_shown(band), points=_shown(self[names["points"]]),
-                           comment=_shown(self[names["comment"]]), band_radios=_band_radios(band, criterion, unit))
+            row.update(INPUTS[criterion.kind].row(self, criterion, _field_names(criterion), unit))
             entry["criteria"].append(row)
         return list(sections.values())
+
+
+class BandInputs:
+    """A normal criterion (评分项): a band (分档), points inside it and a comment."""
+
+    fault_part = None  # the service names the part at fault: band, points or comment
+
+    @staticmethod
+    def fields(criterion, names) -> dict:
+        return {
+            names["band"]: forms.ChoiceField(
+                label=_("分档"), required=False,
+                choices=[("", _("请选择分档"))] + [(str(b.pk), b.points_label) for b in criterion.bands.all()],
+            ),
+            names["points"]: forms.DecimalField(label=_("得分"), required=False, max_digits=6),
+            names["comment"]: forms.CharField(label=_("评语"), required=False, max_length=1000),
+        }
+
+    @staticmethod
+    def initial(item, names) -> dict:
+        return {names["band"]: str(item.band_id) if item.band_id else "", names["points"]: _plain(item.points),
+                names["comment"]: item.comment}
+
+    @staticmethod
+    def read(criterion, data, names) -> ItemInput:
+        band = data.get(names["band"]) or ""
+        return ItemInput(criterion.pk, band_id=int(band) if band.isdigit() else None,
+                         points=data.get(names["points"]), comment=data.get(names["comment"]) or "")
+
+    @staticmethod
+    def row(form, criterion, names, unit) -> dict:
+        band = form[names["band"]]
+        return {"bonus": False, "band": _shown(band), "points": _shown(form[names["points"]]),
+                "comment": _shown(form[names["comment"]]), "band_radios": _band_radios(band, criterion, unit)}
+
+
+class LevelInputs:
+    """A bonus criterion (加分项): one of its levels (加分等级), or "no bonus" (0 points)."""
+
+    fault_part = "level"
+
+    @staticmethod
+    def fields(criterion, names) -> dict:
+        choices = [("", _("请选择")), (NO_BONUS, _("不加分（0分）"))] + [
+            (str(v.pk), f"{v.label}（{v.value}分）") for v in criterion.bonus_levels.all()]
+        return {names["level"]: forms.ChoiceField(label=criterion.name, choices=choices, required=False)}
+
+    @staticmethod
+    def initial(item, names) -> dict:
+        return {names["level"]: str(item.bonus_level_id) if item.bonus_level_id else (
+            NO_BONUS if item.points is not None else "")}
+
+    @staticmethod
+    def read(criterion, data, names) -> ItemInput:
+        level = data.get(names["level"]) or ""
+        return ItemInput(criterion.pk, bonus_level_id=int(level) if level.isdigit() else None,
+                         no_bonus=level == NO_BONUS)
+
+    @staticmethod
+    def row(form, criterion, names, unit) -> dict:
+        level = form[names["level"]]
+        levels = list(criterion.bonus_levels.all())
+        chosen = str(level.value())  # compared as text, as the posted or initial value is
+        points = {str(v.pk): v.value for v in levels} | {NO_BONUS: 0}
+        return {"bonus": True, "level": _shown(level), "levels": levels, "options": [
+            {"value": value, "label": label, "points": points.get(value), "selected": value == chosen}
+            for value, label in level.field.choices]}
+
+
+# How the form reads each kind of criterion; the rules they are checked against are
+# scoring.services.scores.RULES, keyed the same way. A new kind is one entry in each.
+INPUTS = {CriterionKind.NORMAL: BandInputs, CriterionKind.BONUS: LevelInputs}
 
 
 def _shown(field) -> dict:

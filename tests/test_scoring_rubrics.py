@@ -363,3 +363,12 @@ def test_the_rubric_names_the_standard_by_its_title():
 
     source = load_rubric(B1, existing="keep").source
     assert "《重点产品质量攻关成果评价要求》" in source and "评价规范" not in source
+
+
+def test_every_criterion_kind_is_read_by_the_form_and_checked_by_the_service():
+    from scoring.forms_scores import INPUTS
+    from scoring.models import CriterionKind
+    from scoring.services.scores import RULES
+
+    assert set(INPUTS) == set(RULES) == set(CriterionKind.values)
+    assert {INPUTS[k].fault_part for k in CriterionKind.values} == {None, "level"}

@@ -8,6 +8,7 @@ when the rubric allows it, a comment for the lowest band, a level or an explicit
 bonus criterion), optimistic locking on Score.lock_version, and the total (computed here only).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -193,15 +194,13 @@ def check_items(rubric, items: list[ItemInput], *, complete: bool) -> tuple[dict
     cleaned, faults = {}, []
     for criterion in rubric_criteria(rubric):
         item = given.get(criterion.pk) or ItemInput(criterion.pk)
-        fault = _check_one(rubric, criterion, item, complete)
+        fault = RULES[criterion.kind].check(rubric, criterion, item, complete)
         if fault:
             faults.append(Fault(criterion.pk, *fault))
             continue
         band = next((b for b in criterion.bands.all() if b.pk == item.band_id), None)
         level = next((v for v in criterion.bonus_levels.all() if v.pk == item.bonus_level_id), None)
-        points = Decimal(level.value) if level else (Decimal(0) if item.no_bonus else item.points)
-        if criterion.kind == CriterionKind.BONUS and not (level or item.no_bonus):
-            points = None
+        points = RULES[criterion.kind].points(item, level)
         if points is not None:
             points = _as_stored(points)
         if band or level or points is not None or item.comment.strip():
@@ -209,15 +208,18 @@ def check_items(rubric, items: list[ItemInput], *, complete: bool) -> tuple[dict
     return cleaned, faults
 
 
-def _check_one(rubric, criterion, item: ItemInput, complete: bool):
-    """(part, message) of the first fault of one item, or None."""
+def _check_level(rubric, criterion, item: ItemInput, complete: bool):
+    """A bonus criterion: (part, message) of the item's first fault, or None."""
+    if item.bonus_level_id is not None and item.bonus_level_id not in {v.pk for v in criterion.bonus_levels.all()}:
+        return "level", _("所选等级不属于该加分项。")
+    if complete and item.bonus_level_id is None and not item.no_bonus:
+        return "level", _("请为加分项“%(c)s”选择等级或“不加分”。") % {"c": f"{criterion.code} {criterion.name}"}
+    return None
+
+
+def _check_band(rubric, criterion, item: ItemInput, complete: bool):
+    """A normal criterion: (part, message) of the item's first fault, or None."""
     name = f"{criterion.code} {criterion.name}"
-    if criterion.kind == CriterionKind.BONUS:
-        if item.bonus_level_id is not None and item.bonus_level_id not in {v.pk for v in criterion.bonus_levels.all()}:
-            return "level", _("所选等级不属于该加分项。")
-        if complete and item.bonus_level_id is None and not item.no_bonus:
-            return "level", _("请为加分项“%(c)s”选择等级或“不加分”。") % {"c": name}
-        return None
     band = next((b for b in criterion.bands.all() if b.pk == item.band_id), None)
     if item.band_id is not None and band is None:
         return "band", _("所选分档不属于该评价内容。")
@@ -240,6 +242,22 @@ def _check_one(rubric, criterion, item: ItemInput, complete: bool):
         if lowest is not None and band.pk == lowest.pk and not item.comment.strip():
             return "comment", _("选择最低档时须填写评语。")
     return None
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """What a kind of criterion checks and scores; the score form's reading of it is
+    scoring.forms_scores.INPUTS, keyed the same way. A new kind is one entry in each."""
+
+    check: Callable  # (rubric, criterion, item, complete) -> (part, message) | None
+    points: Callable  # (item, chosen level) -> points before rounding, or None: not scored
+
+
+RULES = {
+    CriterionKind.NORMAL: KindRules(_check_band, lambda item, level: item.points),
+    CriterionKind.BONUS: KindRules(
+        _check_level, lambda item, level: Decimal(level.value) if level else (Decimal(0) if item.no_bonus else None)),
+}
 
 
 def load_items(score) -> None:
