@@ -3,7 +3,7 @@ each opened (GET) and saved (POST 保存草稿), against the notification list (
 
     .venv/bin/python benchmarks/floor.py [--runs 60] [--profile sheet|sheet-save|form|form-save]
 
-A throw-away SQLite database under var/ (or BENCH_DATABASE_URL) with the load test's data
+A throw-away SQLite database under var/ (or --database-url, PostgreSQL, with --redis-url) with the load test's data
 (benchmarks/load_data.prepare: the demo seed, one applicant's draft, one expert's two assignments
 on Table B.1); Django's test client, DEBUG off. The five requests run interleaved, round after
 round, so that the shared machine's noise hits them alike; each is timed in CPU seconds of this
@@ -31,6 +31,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--profile", choices=["sheet", "sheet-save", "form", "form-save", "floor"])
+    parser.add_argument("--database-url", help="a PostgreSQL database to (re)create and use, as deployed "
+                                               "(e.g. postgres://postgres@127.0.0.1:5432/portal_floor); default SQLite")
+    parser.add_argument("--redis-url", help="Redis for the cache and sessions, as deployed (its database is flushed)")
     args = parser.parse_args(argv)
     tmp = tempfile.mkdtemp(prefix="bench-floor-", dir=ROOT / "var" if (ROOT / "var").exists() else None)
     try:
@@ -98,7 +101,19 @@ def _application_of(pk: int) -> int:
 
 
 def measure(args, tmp) -> int:
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.pop("REDIS_URL", None)
+    if args.database_url:
+        import subprocess
+
+        name, admin = args.database_url.rsplit("/", 1)[1], args.database_url.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
+        subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
+    if args.redis_url:
+        import subprocess
+
+        os.environ["REDIS_URL"] = args.redis_url
+        subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], check=True, capture_output=True)
     os.environ.update(DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="false", MEDIA_ROOT=f"{tmp}/media",
                       ALLOWED_HOSTS="testserver")
     import django
@@ -192,7 +207,8 @@ def measure(args, tmp) -> int:
     load = os.getloadavg()
     floor_cpu = statistics.median(cpu["floor: notifications"])
     floor_wall = statistics.median(wall["floor: notifications"])
-    print(f"median of {args.runs} interleaved rounds, SQLite, DEBUG off; load average {load[0]:.1f} {load[1]:.1f}")
+    where = ("PostgreSQL" if args.database_url else "SQLite") + (" + Redis" if args.redis_url else "")
+    print(f"median of {args.runs} interleaved rounds, {where}, DEBUG off; load average {load[0]:.1f} {load[1]:.1f}")
     print(f"{'request':<24} {'queries':>7} {'CPU ms':>8} {'× floor':>8} {'wall ms':>8} {'× floor':>8}"
           f"   goal ≤ {GOAL:g}×")
     worst = 0.0

@@ -451,7 +451,7 @@ def ramp(args):
         print(f"capacity: {people} people (p95 {result['p95']:.0f} ms, 0 errors, 0 lost saves)"
               + (f"; {failed} people failed" if failed else f"; the ramp ({top}) did not reach the limit"))
     else:
-        print(f"capacity: fewer than {steps[0]} people (the first step failed)")
+        print(f"capacity: fewer than {min(people for people, _ok, _r in results)} people (every step failed)")
     _print_costs(costs)
     return 0
 
