@@ -77,9 +77,12 @@ def _requests(client, applicant_path, sheet_path):
 
 
 def _complete(plan) -> None:
-    """Both applications as an expert reads them: every Table A.1 field filled, a team of five and a
-    piece of evidence (the load test's drafts and review set carry only a name)."""
+    """The applications as people meet them: every Table A.1 field filled, a category, a team of five
+    and a piece of evidence; the reviewed ones with the organisation snapshot their submission keeps
+    (the load test's drafts and review set carry only a name)."""
     from applications.models import Application
+    from applications.models.application import organisation_header
+    from portal.models import ProjectCategory
     from tests.factories import COMPLETE_FIELDS, EvidenceFactory, TeamMemberFactory
 
     applicant = next(row for row in plan if row[0] == "applicant")
@@ -87,9 +90,13 @@ def _complete(plan) -> None:
     pks = [int(applicant[2].strip("/").split("/")[-1])]
     pks += [_application_of(int(p.split("/assignments/")[1].split("/")[0]))
             for p in expert[3].split(",")]
-    for pk in pks:
-        Application.objects.filter(pk=pk).update(**COMPLETE_FIELDS)
+    category = ProjectCategory.objects.order_by("pk").first()
+    for n, pk in enumerate(pks):
+        Application.objects.filter(pk=pk).update(**COMPLETE_FIELDS, category=category)
         app = Application.objects.get(pk=pk)
+        if n:  # the reviewed ones were submitted: the organisation as it was then is kept on them
+            app.organisation_snapshot = organisation_header(app.organisation)
+            app.save(update_fields=["organisation_snapshot"])
         TeamMemberFactory.create_batch(5, application=app)
         EvidenceFactory(application=app)
 
@@ -166,6 +173,11 @@ def measure(args, tmp) -> int:
             for n in range(20):
                 once(name, n)
         print(profiler.output_text(unicode=True, color=False))
+        if os.environ.get("FLOOR_SQL"):  # the queries of one request
+            with CaptureQueriesContext(connection) as captured:
+                once(name, 99)
+            for query in captured.captured_queries:
+                print(query["sql"][:300])
         if os.environ.get("FLOOR_TEMPLATES"):  # inclusive time by template
             from django.template import base
 
