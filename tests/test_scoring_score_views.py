@@ -19,6 +19,7 @@ from tests.factories import (
     ExpertProfileFactory,
     OrganisationFactory,
     OrganiserFactory,
+    ProjectCategoryFactory,
     TeamMemberFactory,
     UserFactory,
 )
@@ -72,8 +73,8 @@ def test_the_sheet_shows_the_application_evidence_and_suggestions_without_fillin
 
 
 # The sheet as the expert opens it, after a first request (content types, unread count, the rubric
-# memo): session, user, expert profile, the assignment with its application, programme, rubric link
-# and score (one query, which also applies the pledge and conflicts), the score's items, the joint
+# memo): session, user, expert profile, the assignment with its application, programme, rubric link,
+# category and score (one query, which also applies the pledge and conflicts), the score's items, the joint
 # applicants, the team and the evidence.
 SHEET_QUERIES = 8
 
@@ -86,12 +87,15 @@ def test_the_sheet_reads_a_fixed_number_of_queries(client, sheet, django_assert_
     EvidenceFactory.create_batch(3, application=sheet.application)
     TeamMemberFactory.create_batch(3, application=sheet.application)
     sheet.application.joint_applicants.add(OrganisationFactory(), OrganisationFactory())
+    sheet.application.category = ProjectCategoryFactory(name="高端装备")  # read with the assignment
+    sheet.application.save(update_fields=["category"])
     client.force_login(sheet.user)
     url = sheet_url(sheet.assignment)
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(SHEET_QUERIES):
         html = client.get(url).content.decode()
     assert "最低档评语" in html and html.count('name="c') > 20 and html.count("bi-paperclip") == 3
+    assert '<dd class="col-8">高端装备</dd>' in html
     # A save: the look-up, then save_score (locked read with the pledge and conflicts, the score, the
     # rubric link, the stored items, the changes, the audit row), with no rubric rows read again.
     data = form_data(sheet.full(), version=Score.objects.get().lock_version)

@@ -35,11 +35,11 @@ from .expert_home import after_review
 from .pledge import require_pledge
 
 # What the page shows beside the assignment, read in the same query: the programme and its rubric
-# link (programme_rubric), the organisation header and the 3.2 suggestion (district), the recommending
-# unit and the stored score; the expert's name only for others than the expert. The score's items
-# are read only when shown (load_items).
+# link (programme_rubric), the organisation header and the 3.2 suggestion (district), the project
+# category, the recommending unit and the stored score; the expert's name only for others than the
+# expert. The score's items are read only when shown (load_items).
 SHEET_RELATED = ("application__programme__rubric_link", "application__organisation__district",
-                 "application__recommender", "score", "expert")
+                 "application__category", "application__recommender", "score", "expert")
 # A save needs only the rubric before save_score reads the assignment again under lock; the rest is
 # read when the page is shown again after a refused save.
 SAVE_ONLY = ("application__programme__rubric_link__rubric_id", "application__programme__rubric_link__assigned_at")
