@@ -94,14 +94,19 @@ def _http_ok(url: str, timeout: float = 2) -> bool:
 class Cluster:
     """Starts and stops the whole layout. Attributes after start(): ``url`` (nginx, both nodes),
     ``pinned`` ({"a": url, "b": url}: nginx locked to one node, same locations), ``nodes``
-    ({"a": url, "b": url}: gunicorn directly), ``env`` (the shared environment), ``db_url``."""
+    ({"a": url, "b": url}: gunicorn directly), ``env`` (the shared environment), ``db_url``.
+
+    ``database_url``: an existing PostgreSQL database to run on (a test process's own test
+    database), neither created nor dropped here; by default ``db_name`` is made afresh and dropped."""
 
     def __init__(self, base: Path | None = None, *, web_workers: int = 2, stall_seconds: int = 12,
-                 sweep_seconds: int = 2, db_name: str = "portal_cluster", redis_dbs=(11, 12)):
+                 sweep_seconds: int = 2, db_name: str = "portal_cluster", redis_dbs=(11, 12),
+                 database_url: str | None = None):
         self.base = base or ROOT / "var" / "cluster"
         self.web_workers = web_workers
-        self.db_name = db_name
-        self.db_url = f"postgres://postgres@127.0.0.1:5432/{db_name}"
+        self.own_database = database_url is None
+        self.db_url = database_url or f"postgres://postgres@127.0.0.1:5432/{db_name}"
+        self.db_name = self.db_url.rsplit("/", 1)[1].split("?")[0]
         self.redis_urls = [f"redis://127.0.0.1:6379/{n}" for n in redis_dbs]
         self.procs: dict[str, subprocess.Popen] = {}
         self.ports = {name: free_port() for name in ("nginx", "pin_a", "pin_b", "node_a", "node_b", "s3")}
@@ -191,8 +196,9 @@ class Cluster:
 
     def reset_database_and_redis(self):
         admin = self.db_url.rsplit("/", 1)[0] + "/postgres"
-        for sql in (f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)", f"CREATE DATABASE {self.db_name}"):
-            subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True, timeout=60)
+        if self.own_database:  # a given database is someone else's (a test run's): kept as it is
+            for sql in (f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)", f"CREATE DATABASE {self.db_name}"):
+                subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True, timeout=60)
         for url in self.redis_urls:
             subprocess.run(["redis-cli", "-u", url, "flushdb"], check=True, capture_output=True, timeout=30)
 
@@ -386,9 +392,10 @@ class Cluster:
             if proc.poll() is None:
                 self.kill(name, signal.SIGKILL)
         self.procs.clear()
-        admin = self.db_url.rsplit("/", 1)[0] + "/postgres"
-        subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)"],
-                       capture_output=True, timeout=60)
+        if self.own_database:
+            admin = self.db_url.rsplit("/", 1)[0] + "/postgres"
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {self.db_name} WITH (FORCE)"],
+                           capture_output=True, timeout=60)
         if self._lock is not None:
             self._lock.close()
             self._lock = None
