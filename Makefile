@@ -24,9 +24,10 @@ messages: setup
 bench: setup
 	$(PY) benchmarks/run.py
 
-# Load test: 50 applicants + 5 experts for 60 s against gunicorn + PostgreSQL on this machine.
+# Load test: people at their own pace (2.5–7.5 s pauses, autosaves), a ramp of crowd sizes against
+# gunicorn + PostgreSQL + Redis on this machine until p95 > 300 ms; prints the capacity line (~10 min).
 load: setup
-	$(PY) benchmarks/load.py
+	$(PY) benchmarks/load.py --ramp 100,150,200,250,300,350,400
 
 # The production layout on this machine, without Docker: nginx → two gunicorn nodes, a render and a
 # mail/default Celery worker, beat, PostgreSQL, Redis and moto's S3 server (benchmarks/cluster.py).

@@ -1,21 +1,28 @@
-"""`make load`: 50 applicants opening and saving drafts and 5 experts scoring, for 60 s, against
-gunicorn + PostgreSQL on this machine; then the same server's throughput on a minimal view.
+"""`make load`: people at their own pace (each pauses 2.5–7.5 s after every page and save, an
+applicant's form autosaves while they edit) against gunicorn + PostgreSQL + Redis on this machine,
+with this generator on the same cores; a ramp finds the largest crowd served within the goal.
 
-    .venv/bin/python benchmarks/load.py [--seconds 60] [--applicants 50] [--experts 5] [--think 0]
+    .venv/bin/python benchmarks/load.py --ramp 100,150,200,250,300,350,400   (what `make load` runs)
+    .venv/bin/python benchmarks/load.py [--seconds 60] [--applicants 50] [--experts 5] [--think 5]
+    .venv/bin/python benchmarks/load.py --think 0 …                          (the capacity mode: no pauses)
 
 It creates a fresh database (LOAD_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal_load),
-migrates it, prepares the accounts (``prepare``, in a child process), starts gunicorn on
-127.0.0.1:8765 with Redis for cache and sessions (LOAD_REDIS_URL, database 7, flushed first;
---no-redis for none), signs everyone in, runs the scenario and prints throughput, p50/p95
-latency (also by request kind), errors and lost saves (a save the server acknowledged whose
-text is not in the database at the end). Then, as references, the simplest signed-in page (the
-notification list) and the minimal view (/healthz/, the ceiling), with the same sessions. Each
-phase prints where the CPU went per request (gunicorn, PostgreSQL, Redis, this generator).
-Traffic goes to the loopback address only; every loop is bounded in time.
-Goal: 0 errors, 0 lost saves, p95 <= 300 ms, throughput >= 40% of the minimal view's, with no
-think time (the capacity run). --think N paces each person (N s after each page and save); the
-pause between opening the form and saving it is editing, with the form's autosave (POST
-…/autosave/, only the changed field) once per --autosave-every s (20) of an applicant's editing.
+migrates it, prepares the accounts (``prepare``, in a child process) and a signed-in session for
+each (``sessions``), starts gunicorn on 127.0.0.1:8765 with Redis for cache and sessions
+(LOAD_REDIS_URL, database 7, flushed first; --no-redis for none).
+
+--ramp N1,N2,…: one step of --step-seconds (45) per crowd size, one expert per 15 applicants,
+until a step has p95 > 300 ms, an error or a lost save (a save the server acknowledged whose text
+is not in the database); then --bisect (1) step between the last pass and the failure. It prints
+``capacity: N people (p95 X ms, 0 errors, 0 lost saves)`` and then what each kind of request
+costs alone (CPU per request of the gunicorn workers, and with PostgreSQL and Redis, which other
+users of a shared machine also load), as ratios to the signed-in floor (the notification list).
+Goal (issue 16): >= 300 people.
+
+Without --ramp: one run of --applicants and --experts for --seconds, then the notification list
+and the minimal view (/healthz/) as references. Every loop is bounded in time; traffic goes to
+the loopback address only. The load average is printed before and after: on a shared machine,
+compare figures from the same run only.
 """
 
 import argparse

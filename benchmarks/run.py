@@ -1,9 +1,10 @@
 """`make bench`: every benchmark, each printing its figures beside its anchor measured in the same run.
 
-    .venv/bin/python benchmarks/run.py [name …]     (names: pages assignment admin_pages aggregation pdf annex2)
+    .venv/bin/python benchmarks/run.py [name …]     (names: pages floor assignment admin_pages aggregation pdf annex2)
 
 pages        list pages' query counts and server time on 2,000 seeded applications × 300 experts,
              with the automatic assignment and scores on the municipal programme
+floor        Table A.1 and the score sheet, opened and saved, beside the signed-in floor (goal ≤ 3× each)
 assignment   the assignment solver: 2,000 applications × 300 experts × 5, 30 % of them conflicted (goal ≤ 3 s),
              beside the exact model on the same problem
 admin_pages  ranking, assignment overview, scoring progress at ~2,000 applications × 300 experts beside the
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = {
     "pages": ["benchmarks/pages.py"],
+    "floor": ["benchmarks/floor.py"],
     "assignment": ["benchmarks/assignment.py", "--conflict-rate", "0.3", "--anchor", "--runs", "3"],
     "admin_pages": ["benchmarks/admin_pages.py"],
     "aggregation": ["benchmarks/aggregation.py", "--db"],
