@@ -8,6 +8,12 @@ then the higher section-3 subtotal (质量攻关成效) — each subtotal aggreg
 **Tiers**: counts — the first N₁ ranked are 一等奖, the next N₂ 二等奖, the next N₃ 三等奖;
 percentages — the same with cumulative quotas ⌊(p₁ + … + pₖ) % × ranked⌋ (never above the quota);
 thresholds — a statistic at or above the tier's line earns it (highest tier first).
+
+**Pass mark** (counts and percentages): a quota is a maximum, never a promise. No tier goes to a
+statistic below PASS_MARK; the places stay empty. Without it the default "5/10/25 by count" made the best
+of three projects 一等奖 at 53 points. Thresholds are lines already and are taken as the organiser set them.
+Stricter lines per tier are the proposal's business (awards.services.tier_proposal), which sizes the
+counts so that each tier's places go to projects at or above its floor.
 """
 
 import math
@@ -17,6 +23,11 @@ from datetime import datetime
 FIRST, SECOND, THIRD, NONE = "first", "second", "third", "none"
 TIERS = (FIRST, SECOND, THIRD)
 EPSILON = 1e-6
+
+# Points on Table B.1's 100-point scale (DOMAIN.md §4). The standard (seed 000 §6.4) names the three tiers
+# but no score lines; 60 is the customary pass mark (60 % of the rubric), read on the same scale for the
+# 2025 rubric (100 + 5).
+PASS_MARK = 60.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ def quota_sizes(method: str, values, ranked: int) -> tuple[int, int, int]:
     return tuple(out)
 
 
-def propose(statistics: list[float], method: str, values) -> list[str]:
+def propose(statistics: list[float], method: str, values, pass_mark: float = PASS_MARK) -> list[str]:
     """Tiers for statistics already in ranking order (best first)."""
     if method == "thresholds":
         lines = [float(v) for v in values]
@@ -69,4 +80,6 @@ def propose(statistics: list[float], method: str, values) -> list[str]:
                 for s in statistics]
     sizes = quota_sizes(method, values, len(statistics))
     tiers = [t for t, size in zip(TIERS, sizes, strict=True) for _n in range(size)]
-    return tiers + [NONE] * (len(statistics) - len(tiers))
+    tiers += [NONE] * (len(statistics) - len(tiers))
+    # Ranked best first: once one falls below the pass mark, so do all after it.
+    return [t if s >= pass_mark - EPSILON else NONE for t, s in zip(tiers, statistics, strict=True)]

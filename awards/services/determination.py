@@ -5,6 +5,7 @@ administrators. Nothing here is visible outside the organiser until publication 
 
 import base64
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -106,6 +107,34 @@ def clear_override(actor, application, reason: str, *, via: str = "web") -> None
                          reason=reason)
 
 
+@dataclass(frozen=True)
+class UnderScored:
+    application: object
+    counted: int  # counted scores: submitted, by an expert whose assignment is active
+
+
+UNDER_SCORED_NAMED = 5  # names in the refusal message; the ranking page lists them all
+
+
+def under_scored(programme, result=None) -> list[UnderScored]:
+    """Applications with fewer counted scores than the programme's experts per application, fewest first.
+    ``result`` must be the programme-wide ranking (no category or panel filter)."""
+    result = result or ranking.build(programme)
+    wanted = programme.experts_per_application
+    found = [UnderScored(r.application, r.scores.total.n) for r in result.rows if r.scores.total.n < wanted]
+    return sorted(found, key=lambda u: (u.counted, u.application.pk))
+
+
+def under_scored_message(programme, found: list[UnderScored], named: int = UNDER_SCORED_NAMED) -> str:
+    """"3 个项目的有效评分少于每项 5 份：《…》（3 份）、…"."""
+    names = "、".join(_("《%(name)s》（%(n)s 份）") % {"name": u.application.project_name, "n": u.counted}
+                     for u in found[:named])
+    if len(found) > named:
+        names += _("等")
+    return _("%(count)s 个项目的有效评分少于每项 %(wanted)s 份：%(names)s。") % {
+        "count": len(found), "wanted": programme.experts_per_application, "names": names}
+
+
 def new_code() -> str:
     """12 characters of base32 (60 random bits): unguessable, readable aloud, unique by constraint."""
     while True:
@@ -133,12 +162,20 @@ def _snapshot(row) -> dict:
 
 
 @transaction.atomic
-def approve(actor, programme, *, note: str = "", via: str = "web") -> Determination:
-    """Freezes the ranking and tiers as Award rows (verification codes kept across re-approvals)."""
+def approve(actor, programme, *, note: str = "", confirm_under_scored: bool | None = None,
+            via: str = "web") -> Determination:
+    """Freezes the ranking and tiers as Award rows (verification codes kept across re-approvals).
+
+    When some applications have fewer counted scores than configured, a person must confirm: the web
+    form passes its "仍然批准" box, and False refuses with the list. None is a caller that asks nobody
+    (the demo year, scripts); either way the audit row counts the missing scores."""
     _check(may_approve(actor, programme))
     result = ranking.build(programme)
     if not any(r.rank for r in result.rows):
         raise DomainError(_("尚无有效评分，不能批准评定结果。"))
+    short = under_scored(programme, result)
+    if short and confirm_under_scored is False:
+        raise DomainError(under_scored_message(programme, short) + _("如确认仍然批准，请勾选“仍然批准”。"))
     existing = {a.application_id: a for a in Award.objects.filter(programme=programme)}
     Award.objects.filter(programme=programme).exclude(application__in=[r.application for r in result.rows]).delete()
     for row in result.rows:
@@ -152,7 +189,11 @@ def approve(actor, programme, *, note: str = "", via: str = "web") -> Determinat
     determination.approved_at, determination.approved_by = timezone.now(), actor
     determination.save()
     counts = result.counts()
-    audit.record(actor, "awards.approve", programme, changes={"tiers": [None, counts]}, note=note, via=via)
+    changes = {"tiers": [None, counts]}
+    if short:
+        wanted = programme.experts_per_application
+        changes["unsubmitted"] = [None, sum(wanted - u.counted for u in short)]
+    audit.record(actor, "awards.approve", programme, changes=changes, note=note, via=via)
     _tell_administrators(programme, "awards.approved", counts=join(
         ref("fragment.tier_count", tier=choice("awards.Award", "tier", t), n=n)
         for t, n in counts.items() if t in AWARDED_TIERS))

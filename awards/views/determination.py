@@ -15,9 +15,10 @@ from portal.services import audit
 from portal.services.errors import DomainError
 
 from .. import permissions as rules
+from .. import tiers as tier_rules
 from ..forms import OverrideForm, RankingFilterForm, ReasonForm, SettingsForm
 from ..models.awards import Tier
-from ..services import determination, publication, ranking
+from ..services import determination, publication, ranking, tier_proposal
 from ..visibility import determined_programmes_for
 
 
@@ -44,13 +45,30 @@ def _ranking_table(programme, result, selection: dict) -> str:
     return html
 
 
+def _proposal_values(settings, proposal) -> dict:
+    """Every settings field as the form posts it: the current ones, with the proposed tier rule."""
+    values = {name: getattr(settings, name) for name in determination.SETTINGS_FIELDS}
+    first, second, third = proposal.values
+    return values | {"tier_method": "counts", "first_value": first, "second_value": second, "third_value": third}
+
+
 def ranking_page(request, pk):
     programme = programme_or_404(request, pk)
     filters = RankingFilterForm(programme, request.GET or None)
     selection = filters.selection()
     result = ranking.build(programme, **selection)
+    # Warnings and the proposal are programme-wide, whatever the filter shows.
+    whole = ranking.build(programme) if any(selection.values()) else result
+    short = determination.under_scored(programme, whole)
+    proposal = tier_proposal.for_ranking(whole)
     user = request.user
     context = {
+        "under_scored": short,
+        "under_scored_message": determination.under_scored_message(programme, short) if short else "",
+        "proposal": proposal,
+        "proposal_matches": proposal.matches(result.settings),
+        "proposal_values": _proposal_values(result.settings, proposal),
+        "pass_mark": f"{tier_rules.PASS_MARK:g}",
         "programme": programme,
         "ranking": result,
         "ranking_table": _ranking_table(programme, result, selection),
@@ -142,7 +160,12 @@ def override(request, pk, application_pk):
 @require_POST
 def approve(request, pk):
     programme = programme_or_404(request, pk)
-    _done(request, lambda: determination.approve(request.user, programme, note=request.POST.get("note", "")),
+    # The page's form always says it asked (asked_under_scored); then an unticked "仍然批准" refuses when
+    # scores are missing. A post without the marker (older tests' direct posts) is not refused but audited
+    # all the same; drop the marker once they post confirm_under_scored.
+    confirmed = request.POST.get("confirm_under_scored") == "1" if "asked_under_scored" in request.POST else None
+    _done(request, lambda: determination.approve(request.user, programme, note=request.POST.get("note", ""),
+                                                 confirm_under_scored=confirmed),
           _("评定结果已批准。"))
     return redirect("awards:ranking", pk=pk)
 
