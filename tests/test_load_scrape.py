@@ -106,3 +106,21 @@ def test_the_score_sheet_is_scraped_as_a_browser_posts_it(client, administrator)
     fields = scrape(page, "score-form")
     assert fields == reference(page, "score-form")
     assert "overall_comment" in dict(fields)
+
+
+@pytest.mark.django_db
+def test_the_load_test_signs_people_in_without_their_password(client, settings):
+    """benchmarks/load_data.sessions makes the session the login view would (no password hashing,
+    which would cost the ramp minutes of CPU): the person is signed in with it, and no one is with
+    a made-up key."""
+    from benchmarks.load_data import sessions
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    [(username, key)] = sessions([user.username])
+    assert username == user.username
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    response = client.get(reverse("notifications"))
+    assert response.status_code == 200 and response.wsgi_request.user == user
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    assert client.get(reverse("notifications")).status_code == 302
