@@ -552,7 +552,11 @@ def the_whole_year(browser: Browser, shot: Shots, console: Console, programme):
     click_and_wait(admin, admin.get_by_role("button", name="保存设置"))
     expect_message(admin, "评定设置已保存")
     assert "一等奖" in admin.locator("table.ranking-table tbody tr").first.inner_text()
+    # Two of the three experts scored (one recused): the page says so, and approving needs 仍然批准.
+    under_scored = admin.locator("#under-scored").inner_text()
+    assert f"《{PROJECT}》（2 份）" in under_scored, under_scored
     admin.fill("#approve-note", "经主管部门审定")
+    admin.check("#confirm-under-scored")
     click_and_wait(admin, admin.get_by_role("button", name="批准评定结果"))
     expect_message(admin, "评定结果已批准")
     admin.fill("#publish-note", "年度成果公布")
