@@ -112,7 +112,7 @@ def test_proposal_for_a_small_programme():
     reasons = proposal.reasons()
     assert reasons[0].startswith("本批次有 3 个项目参与排名")
     assert "少于 10 个，不设一等奖" in reasons[1] and "少于 5 个，不设二等奖" in reasons[2]
-    assert "三等奖：按约 25% 计 1 项" in reasons[3]
+    assert reasons[3] == "三等奖：按约 25% 计 1 项；其余项目中不低于 60 分的有 3 项，建议 1 项。"
     assert propose_rule([]).values == (0, 0, 0) and "暂无建议" in propose_rule([]).reasons()[0]
 
 

@@ -63,8 +63,8 @@ class Proposal:
                 out.append(_("%(tier)s：按约 %(share)s%% 计 %(quota)s 项，但其余项目中不低于 %(floor)s 分的"
                              "只有 %(reaching)s 项，建议 %(count)s 项。") % values)
             else:
-                out.append(_("%(tier)s：按约 %(share)s%% 计 %(quota)s 项，均不低于 %(floor)s 分，建议 %(count)s 项。")
-                           % values)
+                out.append(_("%(tier)s：按约 %(share)s%% 计 %(quota)s 项；其余项目中不低于 %(floor)s 分的有 "
+                             "%(reaching)s 项，建议 %(count)s 项。") % values)
         out.append(_("分数线是本系统的建议（标准只规定分为一等奖、二等奖和三等奖）：60 分为及格线，"
                      "按名额或比例分档时低于 60 分的项目一律不获奖；75 分约为各评分项都在最高档时的最低总分（73 分）；"
                      "一等奖须 85 分以上。采用后仍可在项目评分页逐项调整等级并填写理由。"))
