@@ -157,3 +157,13 @@ def test_proposal_is_shown_and_adopted_through_the_settings(client, organiser, a
                                                                    "none"]
     again = _page(client, programme).content.decode()
     assert "当前设置与建议一致" in again and "采用建议分档规则" not in again
+
+
+def test_the_warning_and_the_proposal_are_programme_wide_under_a_filter(client, organiser, administrator):
+    programme, apps = _short_programme(organiser)
+    client.force_login(administrator)
+    url = reverse("awards:ranking", args=[programme.pk])
+    page = client.get(url, {"category": apps[0].category_id}).content.decode()  # shows 甲项目 only
+    warning = page[page.index('id="under-scored"'):]
+    assert "《丙项目》" in warning[:warning.index("</div>")]
+    assert "本批次有 3 个项目参与排名" in page
