@@ -14,7 +14,13 @@ from awards.services.scores import settings_for
 from awards.services.tier_proposal import propose_rule
 from portal.models import AuditEntry
 from portal.services.errors import DomainError
-from tests.factories import ExpertProfileFactory, b1_programme, give_score, scored_programme
+from tests.factories import (
+    ExpertProfileFactory,
+    ScoredApplicationFactory,
+    b1_programme,
+    give_score,
+    scored_programme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +173,17 @@ def test_the_warning_and_the_proposal_are_programme_wide_under_a_filter(client, 
     warning = page[page.index('id="under-scored"'):]
     assert "《丙项目》" in warning[:warning.index("</div>")]
     assert "本批次有 3 个项目参与排名" in page
+
+
+def test_a_reviewable_application_never_assigned_counts_as_under_scored(client, organiser, administrator):
+    programme = b1_programme(organiser=organiser, experts_per_application=2)
+    scored_programme([[90, 88]], programme=programme)
+    forgotten = ScoredApplicationFactory(programme=programme, project_name="漏分配项目")
+    ScoredApplicationFactory(programme=programme, project_name="草稿项目", status="draft")
+    found = determination.under_scored(programme)
+    assert [(u.application, u.counted, u.ranked) for u in found] == [(forgotten, 0, False)]
+    client.force_login(administrator)
+    page = _page(client, programme).content.decode()
+    assert "《漏分配项目》（未分配专家）" in page and "草稿项目" not in page
+    with pytest.raises(DomainError, match="《漏分配项目》（0 份）"):
+        determination.approve(administrator, programme, confirm_under_scored=False)

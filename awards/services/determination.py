@@ -18,6 +18,7 @@ from portal.models.users import Role
 from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
 from portal.services.notify import notify
+from scoring.services.assignment_problem import reviewable_applications
 
 from ..models import Award, Determination, TierOverride
 from ..models.awards import AWARDED_TIERS, Tier
@@ -111,6 +112,7 @@ def clear_override(actor, application, reason: str, *, via: str = "web") -> None
 class UnderScored:
     application: object
     counted: int  # counted scores: submitted, by an expert whose assignment is active
+    ranked: bool = True  # False: reviewable but never assigned, so not in the ranking either
 
 
 UNDER_SCORED_NAMED = 5  # names in the refusal message; the ranking page lists them all
@@ -122,6 +124,8 @@ def under_scored(programme, result=None) -> list[UnderScored]:
     result = result or ranking.build(programme)
     wanted = programme.experts_per_application
     found = [UnderScored(r.application, r.scores.total.n) for r in result.rows if r.scores.total.n < wanted]
+    listed = {r.application.pk for r in result.rows}
+    found += [UnderScored(a, 0, ranked=False) for a in reviewable_applications(programme).exclude(pk__in=listed)]
     return sorted(found, key=lambda u: (u.counted, u.application.pk))
 
 
