@@ -513,6 +513,18 @@ COST_KINDS = {  # kind → (who, how to make one thread's request function)
 }
 
 
+SPREAD = {"POST autosave (one field)": 30}  # kind → people per thread
+
+
+def _round_robin(senders):
+    turn = {"n": 0}
+
+    def send(rec):
+        turn["n"] += 1
+        senders[turn["n"] % len(senders)](rec)
+    return send
+
+
 def cost_by_kind(applicants, experts, meter, seconds, rounds, threads=2) -> dict:
     """Each kind of request alone, back to back from ``threads`` people (capacity mode), for
     ``seconds``; the kinds interleaved, ``rounds`` times: CPU per request by process group."""
@@ -524,6 +536,9 @@ def cost_by_kind(applicants, experts, meter, seconds, rounds, threads=2) -> dict
             chosen = [people[(i * threads + _round * threads * len(COST_KINDS) + t) % len(people)]
                       for t in range(min(threads, len(people)))]
             senders = [make(session, rest) for _k, session, rest in chosen]
+            if kind in SPREAD:  # one person's autosaves are limited (40 a minute): each thread goes round many
+                pool = [make(session, rest) for _k, session, rest in people[:SPREAD[kind] * threads]]
+                senders = [_round_robin(pool[t::threads]) for t in range(threads)]
             rec = Recorder()
             until = time.monotonic() + seconds
 
