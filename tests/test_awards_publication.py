@@ -176,7 +176,7 @@ def test_the_whole_flow_through_the_pages(client, organiser, administrator, supe
         "tier_method": "counts", "first_value": 1, "second_value": 0, "third_value": 0})
     page = client.get(url).content.decode()
     assert "中位数" in page and "同分规则" in page
-    client.post(reverse("awards:approve", args=[programme.pk]))
+    client.post(reverse("awards:approve", args=[programme.pk]), {"confirm_under_scored": "1"})
     assert "评定结果已批准" in client.get(url).content.decode()
     client.post(reverse("awards:publish", args=[programme.pk]))
     programme.refresh_from_db()

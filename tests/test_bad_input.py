@@ -569,7 +569,8 @@ def test_awards_pages_and_files_show_the_corpus_safely(client, organiser, admini
 
     # Approval and publication through their pages, with notes no form parses (kept in the audit trail).
     note = "=1+1\x0b<script>alert(1)</script>\x07"
-    assert client.post(reverse("awards:approve", args=[programme.pk]), {"note": note}).status_code == 302
+    assert client.post(reverse("awards:approve", args=[programme.pk]),
+                       {"note": note, "confirm_under_scored": "1"}).status_code == 302
     assert client.post(reverse("awards:publish", args=[programme.pk]), {"note": note}).status_code == 302
     programme.refresh_from_db()
     assert programme.status == "published"

@@ -72,12 +72,12 @@ def test_approval_is_refused_without_confirmation_and_allowed_with_it(client, or
         determination.approve(administrator, programme, confirm_under_scored=False)
     client.force_login(administrator)
     url = reverse("awards:approve", args=[programme.pk])
-    refused = client.post(url, {"asked_under_scored": "1", "note": "评定会议"}, follow=True)
+    refused = client.post(url, {"note": "评定会议"}, follow=True)
     shown = [str(m) for m in refused.context["messages"]]
     assert any("《丙项目》（1 份）" in m and "仍然批准" in m for m in shown), shown
     assert not Award.objects.exists() and not AuditEntry.objects.filter(action="awards.approve").exists()
 
-    client.post(url, {"asked_under_scored": "1", "confirm_under_scored": "1", "note": "评定会议"})
+    client.post(url, {"confirm_under_scored": "1", "note": "评定会议"})
     assert Award.objects.filter(programme=programme).count() == 3
     entry = AuditEntry.objects.get(action="awards.approve")
     assert entry.note == "评定会议" and entry.changes["unsubmitted"] == [None, 3]  # (3 − 1) + (3 − 2)

@@ -160,10 +160,8 @@ def override(request, pk, application_pk):
 @require_POST
 def approve(request, pk):
     programme = programme_or_404(request, pk)
-    # The page's form always says it asked (asked_under_scored); then an unticked "仍然批准" refuses when
-    # scores are missing. A post without the marker (older tests' direct posts) is not refused but audited
-    # all the same; drop the marker once they post confirm_under_scored.
-    confirmed = request.POST.get("confirm_under_scored") == "1" if "asked_under_scored" in request.POST else None
+    # Through the page, approving with scores missing needs "仍然批准" ticked (the service refuses otherwise).
+    confirmed = request.POST.get("confirm_under_scored") == "1"
     _done(request, lambda: determination.approve(request.user, programme, note=request.POST.get("note", ""),
                                                  confirm_under_scored=confirmed),
           _("评定结果已批准。"))
