@@ -121,6 +121,9 @@ class Cluster:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": self.url,
+            # nginx passes Host without the port (as in production on 443); a browser's Origin here
+            # carries the cluster's port, so it is named as trusted (as CSRF_TRUSTED_ORIGINS is in .env).
+            "CSRF_TRUSTED_ORIGINS": self.url,
             # Plain HTTP on the loopback (no certificate here); everything else as deployed.
             "SECURE_SSL_REDIRECT": "False",
             "SECURE_HSTS_SECONDS": "0",

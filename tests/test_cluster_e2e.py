@@ -54,8 +54,6 @@ def cluster_on_test_db(transactional_db, settings):
             pytest.fail("the cluster's year needs: " + ", ".join(missing))
         pytest.skip("the cluster's year needs: " + ", ".join(missing))
     cluster = Cluster(base=ROOT / "var" / "cluster-e2e", database_url=_database_url(), stall_seconds=120)
-    # Chromium sends Origin with its port, nginx passes Host without it (behind 443 they agree).
-    cluster.env["CSRF_TRUSTED_ORIGINS"] = cluster.url
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     settings.STORAGES = {**settings.STORAGES, "default": _bucket_storage(cluster)}
     cluster.start()
