@@ -41,6 +41,9 @@ class Limit:
 REGISTER_PER_ADDRESS = Limit("register", 10, 60 * 60)
 RESET_PER_ADDRESS = Limit("reset-address", 5, 60 * 60)
 RESET_PER_EMAIL = Limit("reset-email", 3, 60 * 60)
+# The password-change page asks for the current password without authenticate(), so django-axes
+# does not see it: wrong current passwords are counted per account and client address here.
+PASSWORD_CHANGE_FAILURES = Limit("password-change", 5, 15 * 60)
 
 
 def client_ip(request) -> str | None:

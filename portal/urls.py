@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/password_reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_change/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("organisation/<int:pk>/", accounts.organisation_detail, name="organisation_detail"),
     path("membership-requests/", accounts.membership_requests, name="membership_requests"),

@@ -139,3 +139,27 @@ def test_a_superuser_unlocks_an_account_in_the_admin_and_it_is_audited(client, a
     assert not AccessAttempt.objects.exists()
     assert AuditEntry.objects.filter(action="accessattempt.delete", actor=superuser, via="admin").exists()
     assert post_login(client, reverse("login"), applicant.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_current_passwords_on_the_password_change_page_are_throttled(client):
+    """The page checks the current password itself (not through authenticate()): five wrong ones lock
+    it for that account and address, even for the right password."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    user.set_password("Right-pass-2026")
+    user.save()
+    client.force_login(user)
+    url = reverse("password_change")
+    for _ in range(5):
+        response = client.post(url, {"old_password": "wrong", "new_password1": "New-pass-2026x",
+                                     "new_password2": "New-pass-2026x"})
+        assert response.status_code == 200
+    response = client.post(url, {"old_password": "Right-pass-2026", "new_password1": "New-pass-2026x",
+                                 "new_password2": "New-pass-2026x"})
+    assert response.status_code == 429 and "尝试次数过多" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Right-pass-2026")

@@ -50,7 +50,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 # django-axes first, so that every door that calls authenticate() (the login page, the admin's
-# login, password changes) is throttled by account and real client address (settings/security.py).
+# login) is throttled by account and real client address (settings/security.py); the
+# password-change page, which checks the password itself, is throttled in portal/views/auth.py.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

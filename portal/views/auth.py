@@ -1,6 +1,6 @@
-"""Django's own login and password-reset views. The login throttle is django-axes (settings/
-security.py), which guards every door that calls authenticate(), the admin's included; the
-password-reset limits are portal.throttle's."""
+"""Django's own login, password-change and password-reset views. The login throttle is django-axes
+(settings/security.py), which guards every door that calls authenticate(), the admin's included;
+the password-change and password-reset limits are portal.throttle's."""
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
@@ -43,3 +43,21 @@ class PasswordResetView(auth_views.PasswordResetView):
         if throttle.RESET_PER_EMAIL.hit(email) > throttle.RESET_PER_EMAIL.limit:
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Five wrong current passwords per account and address lock the page for 15 minutes (the form
+    checks the password itself, outside django-axes)."""
+
+    def _key(self):
+        return f"{self.request.user.pk}|{throttle.client_address(self.request)}"
+
+    def post(self, request, *args, **kwargs):
+        if throttle.PASSWORD_CHANGE_FAILURES.exceeded(self._key()):
+            return too_many_attempts(request, throttle.PASSWORD_CHANGE_FAILURES.window // 60)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if "old_password" in form.errors:
+            throttle.PASSWORD_CHANGE_FAILURES.hit(self._key())
+        return super().form_invalid(form)
