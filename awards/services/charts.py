@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -92,7 +93,7 @@ def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, u
         axes.set_yticks(positions, labels)
         axes.set_title(title, fontsize=10)
         for bar, value in zip(bars, values, strict=True):
-            axes.annotate(f"{value:g}{unit}（{100 * value / total:.1f}%）", (bar.get_width(), bar.get_y() + 0.4),
+            axes.annotate(_share(value, unit, total), (bar.get_width(), bar.get_y() + 0.4),
                           xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         axes.set_xlim(0, max(values or [1]) * 1.35 or 1)
         for side in ("top", "right"):
@@ -100,6 +101,13 @@ def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, u
         figure.tight_layout()
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg")
-    total_text = "，".join(f"{name} {value:g}{unit}（{100 * value / total:.1f}%）"
-                           for name, value in zip(labels, values, strict=True))
-    return clean_svg(buffer.getvalue(), key=key, label=f"{title}：{total_text}" if labels else title)
+    pairs = zip(labels, values, strict=True)
+    total_text = _("，").join(f"{name} {_share(value, unit, total)}" for name, value in pairs)
+    label = _("%(title)s：%(values)s") % {"title": title, "values": total_text} if labels else title
+    return clean_svg(buffer.getvalue(), key=key, label=label)
+
+
+def _share(value, unit: str, total) -> str:
+    """"3项（75.0%）" — in the reader's language."""
+    return _("%(value)s%(unit)s（%(share)s%%）") % {"value": f"{value:g}", "unit": unit,
+                                                   "share": f"{100 * value / total:.1f}"}

@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from applications.models import AdvancementLevel, Application, ApplicationStatus, DecisionKind, RecommendationDecision
 from applications.models.recommendation import LeadingDegree
@@ -250,11 +251,14 @@ def charts_for(report: Report) -> dict[str, str]:
     year = report.programme.year
     channels = report.group("channel")
     categories = report.group("category")
+    unit = pgettext("chart unit", "项")
     return {
-        "channels": charts.bar_chart(f"ch{report.programme.pk}", f"图1　{year}年申报项目推荐分布情况",
+        "channels": charts.bar_chart(f"ch{report.programme.pk}",
+                                     _("图1　%(year)s年申报项目推荐分布情况") % {"year": year},
                                      [str(f.label) for f in channels], [f.detail["count"] for f in channels],
-                                     unit="项"),
-        "categories": charts.bar_chart(f"ca{report.programme.pk}", f"图2　{year}年申报项目产业分布情况",
+                                     unit=unit),
+        "categories": charts.bar_chart(f"ca{report.programme.pk}",
+                                       _("图2　%(year)s年申报项目产业分布情况") % {"year": year},
                                        [str(f.label) for f in categories], [f.detail["count"] for f in categories],
-                                       unit="项"),
+                                       unit=unit),
     }
