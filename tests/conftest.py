@@ -14,6 +14,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# The Chromium fixture of the end-to-end year, shared by every browser test.
+from tests.test_e2e_year import chromium  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
