@@ -8,13 +8,12 @@ from django.test import Client
 from portal.models import Role
 from portal.services import audit
 from tests.factories import RecommendingUnitFactory, UserFactory, b1_programme, scored_programme
-from tests.test_a11y_crawl import chromium  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def _page(chromium, live_server, user, viewport, language="zh-hans"):  # noqa: F811
+def _page(chromium, live_server, user, viewport, language="zh-hans"):
     client = Client()
     client.force_login(user)
     context = chromium.new_context(base_url=live_server.url, viewport=viewport, reduced_motion="reduce")
@@ -30,7 +29,7 @@ def _width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_programme_page_fits_a_phone(chromium, live_server):  # noqa: F811
+def test_programme_page_fits_a_phone(chromium, live_server):
     from tests.factories import OrganiserFactory
 
     organiser = OrganiserFactory()
@@ -51,7 +50,7 @@ def test_programme_page_fits_a_phone(chromium, live_server):  # noqa: F811
     context.close()
 
 
-def test_ranking_fits_a_phone(chromium, live_server):  # noqa: F811
+def test_ranking_fits_a_phone(chromium, live_server):
     from tests.factories import OrganiserFactory
 
     organiser = OrganiserFactory()
@@ -68,7 +67,7 @@ def test_ranking_fits_a_phone(chromium, live_server):  # noqa: F811
     context.close()
 
 
-def test_english_navbar_stays_on_one_line_at_1366(chromium, live_server):  # noqa: F811
+def test_english_navbar_stays_on_one_line_at_1366(chromium, live_server):
     from tests.factories import OrganiserFactory
 
     # the longest menu: an administrator with the Django admin link and a long name
