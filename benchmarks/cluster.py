@@ -265,7 +265,9 @@ class Cluster:
         client on the broker: no Django start-up per ping."""
         from celery import Celery
 
-        client = Celery(broker=self.env["REDIS_URL"])
+        # Not the current app: in a test process that would replace the portal's own Celery app (eager
+        # mode, routes) for every task sent after the cluster is gone.
+        client = Celery(broker=self.env["REDIS_URL"], set_as_current=False)
         try:
             return bool(client.control.ping(destination=[f"{name}@cluster"], timeout=1))
         finally:
