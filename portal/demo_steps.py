@@ -32,6 +32,11 @@ def user(username: str) -> User:
 
 def pdf_file(name: str, text: str) -> SimpleUploadedFile:
     """A small valid one-page PDF (ASCII text), as an upload."""
+    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
+
+
+def pdf_bytes(text: str) -> bytes:
+    """A small, valid one-page PDF (ASCII text) with a correct cross-reference table."""
     content = f"BT /F1 14 Tf 20 60 Td ({text}) Tj ET".encode("ascii")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -49,7 +54,7 @@ def pdf_file(name: str, text: str) -> SimpleUploadedFile:
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return SimpleUploadedFile(name, out, content_type="application/pdf")
+    return out
 
 
 # --- registration ---------------------------------------------------------------------------------
