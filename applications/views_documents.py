@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal import jobs
 from portal.downloads import serve_file
 from portal.models import JobStatus
 from portal.services.errors import DomainError
+from portal.visibility import jobs_for
 
 from .documents.service import KIND, current_version, documents_of, schedule_render
 from .models.documents import ApplicationDocument
@@ -24,7 +24,7 @@ def _latest_job(user, application):
     """The person's latest render of this application, while it is worth showing: running or
     failed (a finished one shows up as files in the list)."""
     job = (
-        jobs.jobs_for(user)
+        jobs_for(user)
         .filter(kind=KIND, params__application_id=application.pk)
         .order_by("-created_at")
         .first()

@@ -8,7 +8,7 @@ failure is recorded with its message and the job can be retried. Handlers must b
 retry starts over.
 
 A job is seen (status, download, retry) only by the person who asked, and only while they may still
-see what it is about: ``jobs_for`` filters on the object (``about``, through the same visibility
+see what it is about: ``portal.visibility.jobs_for`` filters on the object (``about``, through the same visibility
 function the object's own pages use) and ``visible_job`` also re-asks the kind's ``still_visible``
 predicate (by default ``can_request``) on every request. An expert recused after asking for an
 application's form loses the job with the application.
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from portal.models import Job, JobStatus
 from portal.permissions import ALLOW, Decision
 from portal.services.errors import PermissionDenied
+from portal.visibility import jobs_for
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +138,6 @@ def execute(job_id: str) -> Job:
     job.heartbeat_at = job.finished_at
     job.save()
     return job
-
-
-def jobs_for(user):
-    """The jobs a person asked for whose object they may still see (superusers: all). One query;
-    lists (a page's latest export, say) start here."""
-    from portal.visibility import about_visible
-
-    if not getattr(user, "is_authenticated", False):
-        return Job.objects.none()
-    if user.is_superuser:
-        return Job.objects.all()
-    return Job.objects.filter(requested_by=user).filter(about_visible(user))
 
 
 def may_still_see(user, job: Job) -> bool:

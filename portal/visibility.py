@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from portal.models import (
     AuditEntry,
+    Job,
     Notification,
     Organisation,
     OrganisationMembership,
@@ -168,3 +169,14 @@ def notifications_for(user):
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user).filter(about_visible(user))
+
+
+def jobs_for(user):
+    """The background jobs a person asked for whose object they may still see (superusers: all).
+    One query; lists (a page's latest export, say) start here. ``portal.jobs.visible_job`` adds the
+    kind's own re-check for a single job."""
+    if not getattr(user, "is_authenticated", False):
+        return Job.objects.none()
+    if user.is_superuser:
+        return Job.objects.all()
+    return Job.objects.filter(requested_by=user).filter(about_visible(user))

@@ -25,7 +25,7 @@ from portal.models.programmes import Level
 from portal.models.users import Role
 from portal.services.audit import record
 from portal.services.notify import unread_count
-from portal.visibility import audit_entries_for, notifications_for
+from portal.visibility import audit_entries_for, jobs_for, notifications_for
 from scoring.models import AssignmentStatus, Score
 from scoring.services.assignment import remove_assignment
 from scoring.services.conflicts import declare_conflict, declare_unit_conflict, detect_conflicts, set_conflict
@@ -121,9 +121,9 @@ def test_matrix_conflicted_expert_cannot_retry_a_failed_job_made_before_the_conf
 @pytest.mark.django_db
 def test_lists_of_jobs_leave_out_a_job_about_an_application_out_of_sight(sheet, superuser):
     job = _render_job(sheet)
-    assert list(jobs.jobs_for(sheet.user)) == [job]
+    assert list(jobs_for(sheet.user)) == [job]
     _set(sheet)
-    assert list(jobs.jobs_for(sheet.user)) == []
+    assert list(jobs_for(sheet.user)) == []
     assert jobs.visible_job(sheet.user, job.pk) is None
     assert jobs.visible_job(superuser, job.pk) == job  # superusers still see every job
 

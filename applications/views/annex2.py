@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import jobs
 from portal.models import RecommendingUnit
 from portal.permissions import administers_programme
 from portal.services.errors import DomainError
+from portal.visibility import jobs_for
 
 from ..annex2.jobs import FORMATS, start_export
 from ..annex2.rows import title_for
@@ -35,7 +35,7 @@ def _job(request):
         wanted = uuid.UUID(request.GET.get("job", ""))
     except ValueError:
         return None
-    return jobs.jobs_for(request.user).filter(pk=wanted).first()
+    return jobs_for(request.user).filter(pk=wanted).first()
 
 
 def ordered_ids(post, current: list[int]) -> list[int]:
