@@ -17,6 +17,7 @@ from portal.workflow import Transition, Workflow
 
 from .models.choices import ApplicationStatus as S
 from .permissions import (
+    is_street,
     may_decide_as_bureau,
     may_decide_as_named_unit,
     may_endorse_as_street,
@@ -51,3 +52,17 @@ APPLICATION_WORKFLOW = Workflow(
 # The moves a recommender's endorse / decline button maps to, by the application's status.
 ENDORSE_MOVES = ("endorse_street", "endorse", "endorse_district")
 DECLINE_MOVES = ("decline", "decline_district")
+
+
+def endorse_move(app) -> str:
+    """The move the endorse button takes on ``app``: the bureau's review of a street's endorsement,
+    a street's endorsement to its bureau, or any other unit's endorsement to the organiser. The
+    review page shows this transition's label on the button."""
+    if app.status == S.ENDORSED_BY_STREET:
+        return "endorse_district"
+    return "endorse_street" if is_street(app.recommender) else "endorse"
+
+
+def decline_move(app) -> str:
+    """The move the decline button takes on ``app`` (the bureau declines what a street endorsed)."""
+    return "decline_district" if app.status == S.ENDORSED_BY_STREET else "decline"

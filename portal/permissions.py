@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models.organisations import MembershipStatus, Organisation
 from portal.models.programmes import Level
 from portal.models.users import Role
+from portal.services.errors import PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,14 @@ ALLOW = Decision(True)
 
 def deny(reason) -> Decision:
     return Decision(False, str(reason))
+
+
+def require(decision: Decision) -> Decision:
+    """Services' one way to enforce a predicate: a refusal raises the domain PermissionDenied with
+    the decision's reason (what the person is shown); an allowance is handed back."""
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    return decision
 
 
 def is_signed_in(user) -> Decision:

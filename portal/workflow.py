@@ -6,6 +6,7 @@ predicate ``(user, obj) -> Decision``. Services look transitions up here and nev
 Apps above portal add their own rules as guards (the way pretalx vetoes a state change), registered
 in their ``AppConfig.ready()``: ``PROGRAMME_WORKFLOW.add_guard("publish", awards.permissions.may_publish)``.
 A move is allowed when its permission and every guard allow it; the first refusal's reason is shown.
+Services ask ``require(WORKFLOW.check(actor, obj, name))`` and write the transition's ``audit_action``.
 """
 
 from collections.abc import Callable
@@ -48,6 +49,12 @@ class Workflow:
     def get(self, name: str) -> Transition | None:
         return self.transitions.get(name)
 
+    def check(self, actor, obj, name: str) -> Decision:
+        """May ``actor`` take move ``name`` on ``obj``: its permission and every guard, the first
+        refusal's reason kept. Not the source state (callers say "wrong state" in their own words);
+        pass the result to ``portal.permissions.require`` to refuse with PermissionDenied."""
+        return self.transitions[name].allowed(actor, obj)
+
     def add_guard(self, name: str, guard: Callable[..., Decision]) -> None:
         """Let an app veto transition ``name``: ``guard(user, obj)`` must allow it too. Idempotent,
         so a second ``ready()`` (tests, autoreload) does not run a guard twice."""
@@ -66,18 +73,21 @@ class Workflow:
 PROGRAMME_WORKFLOW = Workflow(
     "programme",
     [
-        Transition("open", (S.DRAFT,), S.OPEN, _("开放申报"), administers_programme),
+        Transition("open", (S.DRAFT,), S.OPEN, _("开放申报"), administers_programme, "programme.open"),
         Transition("start_recommending", (S.OPEN,), S.RECOMMENDING, _("截止申报，进入推荐审核"),
-                   administers_programme),
-        Transition("start_reviewing", (S.RECOMMENDING,), S.REVIEWING, _("进入专家评价"), administers_programme),
-        Transition("start_determining", (S.REVIEWING,), S.DETERMINING, _("进入成果评定"), administers_programme),
+                   administers_programme, "programme.start_recommending"),
+        Transition("start_reviewing", (S.RECOMMENDING,), S.REVIEWING, _("进入专家评价"), administers_programme,
+                   "programme.start_reviewing"),
+        Transition("start_determining", (S.REVIEWING,), S.DETERMINING, _("进入成果评定"), administers_programme,
+                   "programme.start_determining"),
         # Guarded by awards.permissions.may_publish (awards/apps.py); generic=False because publishing
         # also stamps the determination and tells applicants (awards.services.publication.publish).
-        Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme, generic=False),
-        Transition("close", (S.PUBLISHED,), S.CLOSED, _("关闭批次"), administers_programme),
-        Transition("reopen", (S.RECOMMENDING,), S.OPEN, _("重新开放申报"), administers_programme),
+        Transition("publish", (S.DETERMINING,), S.PUBLISHED, _("公布成果"), administers_programme,
+                   "programme.publish", generic=False),
+        Transition("close", (S.PUBLISHED,), S.CLOSED, _("关闭批次"), administers_programme, "programme.close"),
+        Transition("reopen", (S.RECOMMENDING,), S.OPEN, _("重新开放申报"), administers_programme, "programme.reopen"),
         # Undoing a publication is exceptional: superusers only, with a reason (awards.services).
         Transition("unpublish", (S.PUBLISHED,), S.DETERMINING, _("撤回公布"), lambda user, obj: is_superuser(user),
-                   generic=False),
+                   "programme.unpublish", generic=False),
     ],
 )

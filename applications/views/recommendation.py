@@ -37,7 +37,7 @@ from ..services.recommendation_queries import (
     status_counts,
 )
 from ..visibility import applications_for
-from ..workflow import APPLICATION_WORKFLOW
+from ..workflow import APPLICATION_WORKFLOW, DECLINE_MOVES, ENDORSE_MOVES, endorse_move
 from .context import build_forms, page_context
 
 PAGE_SIZE = 25
@@ -134,8 +134,10 @@ def review_context(request, app, **bound) -> dict:
         "endorse_form": bound.get("endorse") or (EndorseForm(initial={
             "completion_date": (verdict.completion_date if verdict and verdict.completion_date else None)
             or app.completion_date,
-        }) if moves & {"endorse", "endorse_street", "endorse_district"} else None),
-        "decline_form": bound.get("decline") or (DeclineForm() if moves & {"decline", "decline_district"} else None),
+        }) if moves.intersection(ENDORSE_MOVES) else None),
+        # The button says where the endorsement goes: the label of the move it takes.
+        "endorse_label": APPLICATION_WORKFLOW.get(endorse_move(app)).label,
+        "decline_form": bound.get("decline") or (DeclineForm() if moves.intersection(DECLINE_MOVES) else None),
         "applicant_return_form": bound.get("return") or (RecommenderReturnForm() if "return" in moves else None),
         "street_return_form": bound.get("street") or (ReturnToStreetForm() if "return_to_street" in moves else None),
         "street_verdict": verdict if app.status == "endorsed_by_street" else None,

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from portal.messages import choice, join, ref
 from portal.models import User
 from portal.models.users import Role
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify
 from scoring.services.assignment_problem import reviewable_applications
 
@@ -28,11 +29,6 @@ from .scores import settings_for
 
 SETTINGS_FIELDS = ["ranking_statistic", "trim_min_scores", "disagreement_threshold", "bias_z_threshold",
                    "tier_method", "first_value", "second_value", "third_value"]
-
-
-def _check(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def _reason(reason: str) -> str:
@@ -57,7 +53,7 @@ def determination_for(programme) -> Determination:
 
 @transaction.atomic
 def update_settings(actor, programme, values: dict, *, via: str = "web"):
-    _check(may_change_settings(actor, programme))
+    require(may_change_settings(actor, programme))
     settings = settings_for(programme)
     for name in SETTINGS_FIELDS:
         if name in values:
@@ -75,7 +71,7 @@ def update_settings(actor, programme, values: dict, *, via: str = "web"):
 def override_tier(actor, application, tier: str, reason: str, *, via: str = "web") -> TierOverride:
     """Moves ``application`` to ``tier`` (or out of the awards: Tier.NONE). A reason is required."""
     programme = application.programme
-    _check(may_determine(actor, programme))
+    require(may_determine(actor, programme))
     reason = _reason(reason)
     if tier not in Tier.values:
         raise DomainError(_("无效的奖项等级。"))
@@ -95,7 +91,7 @@ def override_tier(actor, application, tier: str, reason: str, *, via: str = "web
 @transaction.atomic
 def clear_override(actor, application, reason: str, *, via: str = "web") -> None:
     """Returns the application to its proposed tier; also needs a reason."""
-    _check(may_determine(actor, application.programme))
+    require(may_determine(actor, application.programme))
     reason = _reason(reason)
     override = TierOverride.objects.filter(application=application).first()
     if override is None:
@@ -173,7 +169,7 @@ def approve(actor, programme, *, note: str = "", confirm_under_scored: bool | No
     When some applications have fewer counted scores than configured, a person must confirm: the web
     form passes its "仍然批准" box, and False refuses with the list. None is a caller that asks nobody
     (the demo year, scripts); either way the audit row counts the missing scores."""
-    _check(may_approve(actor, programme))
+    require(may_approve(actor, programme))
     result = ranking.build(programme)
     if not any(r.rank for r in result.rows):
         raise DomainError(_("尚无有效评分，不能批准评定结果。"))
@@ -207,7 +203,7 @@ def approve(actor, programme, *, note: str = "", confirm_under_scored: bool | No
 @transaction.atomic
 def reopen(actor, programme, reason: str, *, via: str = "web") -> Determination:
     """Withdraws the approval (before publication) so tiers can change again; a reason is required."""
-    _check(may_reopen(actor, programme))
+    require(may_reopen(actor, programme))
     reason = _reason(reason)
     determination = determination_for(programme)
     before = determination.approved_at

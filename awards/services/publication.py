@@ -12,13 +12,14 @@ from portal.messages import choice
 from portal.models import OrganisationMembership, Programme, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify
 from portal.services.programmes import transition_programme
 
 from ..models import Award
-from ..permissions import may_publish, may_unpublish
+from ..permissions import may_unpublish
 from .determination import _tell_administrators, determination_for
 
 
@@ -35,15 +36,10 @@ def joint_names(application_ids) -> dict[int, str]:
     return {key: "、".join(value) for key, value in names.items()}
 
 
-def _check(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 @transaction.atomic
 def publish(actor, programme, *, note: str = "", via: str = "web") -> Programme:
-    programme = Programme.objects.select_related("organiser").get(pk=programme.pk)
-    _check(may_publish(actor, programme))
+    # One check: the workflow's "publish" move asks administers_programme and the may_publish guard
+    # awards registers in its AppConfig (approved determination, determining step).
     programme = transition_programme(actor, programme, "publish", note=note, via=via)
     determination = determination_for(programme)
     determination.published_at, determination.published_by = timezone.now(), actor
@@ -79,7 +75,7 @@ def _tell_applicants_and_recommenders(programme, awards):
 def unpublish(actor, programme, reason: str, *, via: str = "web") -> Programme:
     """Back to determination (workflow transition "unpublish"); superusers only, with a reason."""
     programme = Programme.objects.select_related("organiser").get(pk=programme.pk)
-    _check(may_unpublish(actor, programme))
+    require(may_unpublish(actor, programme))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写撤回理由。"))

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Programme, ProgrammeStatus
-from portal.permissions import administers_programme
+from portal.permissions import administers_programme, require
 from portal.services import audit
-from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.errors import DomainError, InvalidTransition
 from portal.services.notify import visibility_changed
 from portal.workflow import PROGRAMME_WORKFLOW
 
@@ -22,14 +22,12 @@ def transition_programme(actor, programme: Programme, name: str, *, note: str = 
             _("批次“%(title)s”当前状态为“%(status)s”，不能执行该操作。")
             % {"title": programme.title, "status": programme.get_status_display()}
         )
-    decision = transition.allowed(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(PROGRAMME_WORKFLOW.check(actor, programme, name))
     before = programme.status
     programme.status = transition.target
     programme.save(update_fields=["status"])
     audit.record(
-        actor, f"programme.{name}", programme, changes={"status": [before, programme.status]}, note=note, via=via
+        actor, transition.audit_action, programme, changes={"status": [before, programme.status]}, note=note, via=via
     )
     # Leaving review (or coming back to it) changes what experts may see: cached unread counts
     # must be recounted against the feed.
@@ -56,9 +54,7 @@ def update_settings(actor, programme: Programme, values: dict, *, via: str = "we
     """Deadlines, the recommenders' quota, experts per project and their loads. Refuses (DomainError)
     someone who does not administer the programme, a setting its step has passed, deadlines out of
     order and a minimum load above the maximum; writes one audit row with what changed."""
-    decision = administers_programme(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(administers_programme(actor, programme))
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     changes = {name: [getattr(programme, name), values[name]] for name in SETTINGS_FIELDS
                if name in values and values[name] != getattr(programme, name)}

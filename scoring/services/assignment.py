@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.messages import ref
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify
 from scoring.models import Assignment, AssignmentProposal, AssignmentStatus, ExpertProfile, Score, ScoreStatus
 from scoring.permissions import may_assign, may_manage_review
@@ -26,11 +27,6 @@ from scoring.services.recusal import end_assignment
 from scoring.services.solver import solve
 
 
-def _check(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
 @dataclass
 class ApplyResult:
     created: list = field(default_factory=list)  # Assignment
@@ -39,7 +35,7 @@ class ApplyResult:
 
 def create_proposal(user, programme, seed: int, progress=lambda percent, message="": None) -> AssignmentProposal:
     """Detects conflicts, solves, stores the proposal (nothing is assigned yet)."""
-    _check(may_assign(user, programme))
+    require(may_assign(user, programme))
     progress(5, _("识别回避关系"))
     detect_conflicts(programme, actor=user, via="job")
     progress(25, _("建立分配模型"))
@@ -68,7 +64,7 @@ def apply_proposal(user, proposal, *, via: str = "web") -> ApplyResult:
     application and the maximum load. Pairs that no longer fit are skipped and reported."""
     proposal = AssignmentProposal.objects.select_for_update().select_related("programme").get(pk=proposal.pk)
     programme = proposal.programme
-    _check(may_assign(user, programme))
+    require(may_assign(user, programme))
     if proposal.applied_at is not None:
         raise DomainError(_("该分配方案已于 %(time)s 应用。") % {
             "time": timezone.localtime(proposal.applied_at).strftime("%Y-%m-%d %H:%M")})
@@ -130,7 +126,7 @@ def assign_expert(user, application, expert, *, via: str = "web") -> Assignment:
     """Manual assignment. Refuses a conflicted pair (conflicts are detected afresh for the
     application first, and the findings kept even when the assignment is refused) and a second
     expert of the same work unit on the application."""
-    _check(may_assign(user, application.programme))
+    require(may_assign(user, application.programme))
     detect_conflicts(application, actor=user, via=via)
     return _assign(user, application, expert, via=via)
 
@@ -169,7 +165,7 @@ def _assign(user, application, expert, *, via: str) -> Assignment:
 def remove_assignment(user, assignment, reason: str, *, via: str = "web") -> Assignment:
     """Takes an assignment back (its draft score is discarded, kept in the audit trail). A
     submitted score must be reopened first."""
-    _check(may_assign(user, assignment.application.programme))
+    require(may_assign(user, assignment.application.programme))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写撤销理由。"))
@@ -183,7 +179,7 @@ def remove_assignment(user, assignment, reason: str, *, via: str = "web") -> Ass
 def reassign(user, assignment, new_expert, reason: str, *, via: str = "web") -> Assignment:
     """Removes one expert and assigns another, all or nothing (conflict detection runs first and
     its findings are kept)."""
-    _check(may_assign(user, assignment.application.programme))
+    require(may_assign(user, assignment.application.programme))
     detect_conflicts(assignment.application, actor=user, via=via)
     with transaction.atomic():
         remove_assignment(user, assignment, reason, via=via)
@@ -198,7 +194,7 @@ def late_assignments(programme):
 
 def send_reminders(user, programme, *, via: str = "web") -> int:
     """E-mails (and notifies) every expert with unsubmitted scores; returns how many."""
-    _check(may_manage_review(user, programme))
+    require(may_manage_review(user, programme))
     counts = Counter(late_assignments(programme).values_list("expert_id", flat=True))
     experts = ExpertProfile.objects.filter(pk__in=counts).select_related("user").order_by("pk")
     deadline = (timezone.localtime(programme.scoring_deadline).strftime("%Y-%m-%d %H:%M")

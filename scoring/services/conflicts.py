@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from applications.models import Application, ApplicationStatus
 from portal.models import Programme
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify, visibility_changed
 from scoring.models import ConflictOfInterest, ConflictSource, ConflictStatus, ExpertProfile
 from scoring.models.review import BLOCKING_CONFLICT_STATUSES
@@ -65,11 +66,6 @@ def _required(reason: str) -> str:
     if not reason:
         raise DomainError(_("请填写回避理由。"))
     return reason[:300]
-
-
-def _check(decision):
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 @transaction.atomic
@@ -126,7 +122,7 @@ def _record_detection(actor, target, findings, *, via: str) -> None:
 def declare_conflict(user, application, reason: str, *, via: str = "web") -> ConflictOfInterest:
     """An expert declares an interest in one application (申请回避); the assignment, if any, is
     recused at once."""
-    _check(may_declare_conflict(user, application.programme))
+    require(may_declare_conflict(user, application.programme))
     reason = _required(reason)
     profile = expert_profile_of(user)
     conflict, created = ConflictOfInterest.objects.get_or_create(
@@ -152,7 +148,7 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
     """An expert names an organisation (or group) they have an interest in; every application of
     the programme by it, or jointly with it, becomes a conflict. Returns nothing on purpose: the
     expert must not learn who applied."""
-    _check(may_declare_conflict(user, programme))
+    require(may_declare_conflict(user, programme))
     reason = _required(reason)
     key, code = normalise_org_name(unit_name), (credit_code or "").strip().upper()
     if not key and not code:
@@ -186,7 +182,7 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
 @transaction.atomic
 def set_conflict(user, expert, application, reason: str, *, via: str = "web") -> ConflictOfInterest:
     """The administrator records a conflict (confirmed at once)."""
-    _check(may_set_conflict(user, application.programme))
+    require(may_set_conflict(user, application.programme))
     reason = _required(reason)
     now = timezone.now()
     conflict, created = ConflictOfInterest.objects.get_or_create(
@@ -213,7 +209,7 @@ def decide_conflict(user, conflict, *, confirm: bool, note: str = "", via: str =
     bring back a recused assignment: the administrator assigns again if wanted."""
     conflict = ConflictOfInterest.objects.select_for_update().select_related("application__programme").get(
         pk=conflict.pk)
-    _check(may_decide_conflict(user, conflict))
+    require(may_decide_conflict(user, conflict))
     before = conflict.status
     conflict.status = ConflictStatus.CONFIRMED if confirm else ConflictStatus.DISMISSED
     conflict.decided_by, conflict.decided_at = user, timezone.now()

@@ -4,17 +4,12 @@ eligible for the panel's categories in automatic assignment (besides their own e
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify
 from scoring.models import Panel
 from scoring.permissions import may_manage_review
-
-
-def _check(user, programme):
-    decision = may_manage_review(user, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
 
 
 def _members(panel) -> dict:
@@ -25,7 +20,7 @@ def _members(panel) -> dict:
 @transaction.atomic
 def save_panel(user, programme, *, name: str, categories, experts, panel=None, via: str = "web") -> Panel:
     """Creates (``panel`` None) or updates a panel; new members are told."""
-    _check(user, programme)
+    require(may_manage_review(user, programme))
     name = (name or "").strip()
     if not name:
         raise DomainError(_("请填写评审组名称。"))
@@ -54,7 +49,7 @@ def save_panel(user, programme, *, name: str, categories, experts, panel=None, v
 
 @transaction.atomic
 def delete_panel(user, panel, *, via: str = "web") -> None:
-    _check(user, panel.programme)
+    require(may_manage_review(user, panel.programme))
     before = _members(panel)
     audit.record(user, "panel.delete", panel, via=via, changes={k: [v, None] for k, v in before.items()})
     panel.delete()
