@@ -1,3 +1,5 @@
+"""The applications app's AppConfig: ready() registers its visibility rule and background jobs."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,10 +9,13 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("项目申报")
 
     def ready(self):
-        # Notifications and jobs about an application follow the application's own visibility.
+        # Imported here, not at the top: Django imports apps.py before any model class exists.
         from portal.visibility import register_about
 
+        from . import job_handlers
         from .models import Application
         from .visibility import applications_for
 
+        # Notifications and jobs about an application follow the application's own visibility.
         register_about(Application, applications_for)
+        job_handlers.register_all()

@@ -1,3 +1,6 @@
+"""The awards app's AppConfig: ready() registers its visibility rule, its publishing guard and its
+background jobs."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,14 +10,17 @@ class AwardsConfig(AppConfig):
     verbose_name = _("成果评定与公布")
 
     def ready(self):
-        # Notifications and jobs about an award row follow awards.visibility.
+        # Imported here, not at the top: Django imports apps.py before any model class exists.
         from portal.visibility import register_about
         from portal.workflow import PROGRAMME_WORKFLOW
 
+        from . import job_handlers
         from .models import Award
         from .permissions import may_publish
         from .visibility import awards_for
 
+        # Notifications and jobs about an award row follow awards.visibility.
         register_about(Award, awards_for)
         # Publishing needs an approved determination, whoever moves the programme (portal cannot ask awards).
         PROGRAMME_WORKFLOW.add_guard("publish", may_publish)
+        job_handlers.register_all()

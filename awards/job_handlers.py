@@ -1,5 +1,6 @@
-"""Background jobs of the awards app (autodiscovered by portal.apps). Each can_request predicate
-reuses awards.visibility / awards.permissions, so a job never hands out what a page would not."""
+"""Background jobs of the awards app, registered by ``register_all()`` from AwardsConfig.ready().
+Each can_request predicate reuses awards.visibility / awards.permissions, so a job never hands out
+what a page would not."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,7 +50,6 @@ def _certificate(user, params):
     return may_get_certificate(user, award) if award else deny(_("找不到该成果。(Not found.)"))
 
 
-@jobs.register("awards.score_sheet", _("评分汇总表导出"), can_request=_administered)
 def score_sheet(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     data = exports.score_sheet_xlsx(programme, anonymise=bool(job.params.get("anonymise")), progress=progress)
@@ -57,22 +57,17 @@ def score_sheet(job, progress):
     return file_name(_("评分汇总表"), programme.title, suffix, f"{timezone.localdate():%Y%m%d}", ext="xlsx"), data
 
 
-@jobs.register("awards.ranking_pdf", _("评定排名 PDF"), can_request=_administered)
 def ranking_pdf(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     progress(20, "")
     return file_name(_("评定排名"), programme.title, ext="pdf"), exports.ranking_pdf(programme)
 
 
-@jobs.register("awards.published_list", _("成果名单导出"), can_request=_published_or_administered)
 def published_list(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     return file_name(_("成果名单"), programme.title, ext="xlsx"), exports.published_list_xlsx(programme)
 
 
-# Every kind's can_request is asked again on every request for its job (portal.jobs.visible_job);
-# programme-level kinds name no "about" object: their pages use awards.visibility, not programmes_for.
-@jobs.register("awards.certificate", _("获奖证书"), can_request=_certificate, about=("awards.award", "award_id"))
 def certificate(job, progress):
     award = Award.objects.select_related("programme").get(pk=job.params["award_id"])
     progress(30, "")
@@ -80,13 +75,11 @@ def certificate(job, progress):
     return name, certificates.certificate_pdf(award)
 
 
-@jobs.register("awards.certificates_zip", _("全部获奖证书（ZIP）"), can_request=_approved_administered)
 def certificates_zip(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     return file_name(_("获奖证书"), programme.title, ext="zip"), certificates.certificates_zip(programme, progress)
 
 
-@jobs.register("awards.report_pdf", _("年度报告 PDF"), can_request=_published_or_administered)
 def report_pdf(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     figures = report.build(programme, viewer=job.requested_by)
@@ -94,3 +87,19 @@ def report_pdf(job, progress):
     pdf = render_pdf("awards/pdf/report.html", {"programme": programme, "report": figures,
                                                  "charts": report.charts_for(figures)})
     return file_name(_("年度报告"), programme.title, ext="pdf"), pdf
+
+
+def register_all() -> None:
+    """Called from AwardsConfig.ready()."""
+    # Every kind's can_request is asked again on every request for its job (portal.jobs.visible_job);
+    # programme-level kinds name no "about" object: their pages use awards.visibility, not programmes_for.
+    kinds = [
+        ("awards.score_sheet", _("评分汇总表导出"), score_sheet, _administered, None),
+        ("awards.ranking_pdf", _("评定排名 PDF"), ranking_pdf, _administered, None),
+        ("awards.published_list", _("成果名单导出"), published_list, _published_or_administered, None),
+        ("awards.certificate", _("获奖证书"), certificate, _certificate, ("awards.award", "award_id")),
+        ("awards.certificates_zip", _("全部获奖证书（ZIP）"), certificates_zip, _approved_administered, None),
+        ("awards.report_pdf", _("年度报告 PDF"), report_pdf, _published_or_administered, None),
+    ]
+    for name, label, handler, can_request, about in kinds:
+        jobs.register_kind(name, label, handler, can_request, about=about)

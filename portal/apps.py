@@ -1,5 +1,7 @@
+"""The shared core's AppConfig. ready() wires what the core registers explicitly (nothing is
+registered by importing a module for its side effect)."""
+
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,17 +10,17 @@ class PortalConfig(AppConfig):
     verbose_name = _("平台基础")
 
     def ready(self):
-        # Each app's job_handlers module registers its background jobs (portal.jobs.register), in
-        # the web process and in the Celery worker alike.
-        autodiscover_modules("job_handlers")
-        from portal.services import choices
-
-        choices.connect()
-        # What notifications and jobs may be "about", and who may still see it (portal.visibility).
+        # Imported here, not at the top: Django imports apps.py before any model class exists.
+        from portal import checks, job_handlers
         from portal.models import Organisation, Programme
+        from portal.services import choices
         from portal.visibility import organisations_for, programmes_for, register_about
 
+        # Background jobs, in the web process and in the Celery worker alike (both run django.setup()).
+        job_handlers.register_all()
+        choices.connect()
+        # What notifications and jobs may be "about", and who may still see it (portal.visibility).
         register_about(Programme, programmes_for)
         register_about(Organisation, organisations_for)
         # Deploy-tagged system checks: production refuses a one-node configuration it cannot run.
-        import portal.checks  # noqa: F401
+        checks.register_all()

@@ -1,7 +1,8 @@
 """Deployment checks (``manage.py check --deploy``, run by the init service before anything starts):
 production refuses a configuration it cannot run on more than one process or node.
 
-The messages are for the operator reading a terminal, so they are English like Django's own.
+Registered by ``register_all()`` from PortalConfig.ready(). The messages are for the operator
+reading a terminal, so they are English like Django's own.
 """
 
 from django.conf import settings
@@ -14,7 +15,6 @@ def _is_local_storage() -> bool:
     return settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage")
 
 
-@register("portal", deploy=True)
 def check_shared_parts(app_configs=None, **kwargs):
     """Redis for the broker and the cache; object storage and a database server for several nodes."""
     problems = []
@@ -46,7 +46,6 @@ def check_shared_parts(app_configs=None, **kwargs):
     return problems
 
 
-@register("portal", deploy=True)
 def check_private_storage(app_configs=None, **kwargs):
     """Evidence is confidential: the bucket hands out nothing without a signature."""
     if _is_local_storage():
@@ -75,7 +74,6 @@ def check_private_storage(app_configs=None, **kwargs):
     return problems
 
 
-@register("portal", deploy=True)
 def check_addresses(app_configs=None, **kwargs):
     """The names the site answers to and writes into e-mails and documents."""
     problems = []
@@ -95,3 +93,8 @@ def check_addresses(app_configs=None, **kwargs):
                                 hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.",
                                 id="portal.W013"))
     return problems
+
+
+def register_all() -> None:
+    for check in (check_shared_parts, check_private_storage, check_addresses):
+        register(check, "portal", deploy=True)

@@ -1,4 +1,5 @@
-"""Background jobs of the shared core: the audit trail as a spreadsheet, for administrators.
+"""Background jobs of the shared core: the audit trail as a spreadsheet, for administrators
+(registered by ``register_all()`` from PortalConfig.ready()).
 
 Audit rows are immutable, so the writer is what keeps an old row (a name with a control character,
 a note starting with "=") from stopping the file or becoming a formula: portal.exports."""
@@ -26,7 +27,6 @@ def _change(value) -> str:
     return str(value)
 
 
-@jobs.register("portal.audit_export", _("操作记录导出"), can_request=lambda user, params: is_administrator(user))
 def export_audit_trail(job, progress):
     """Every audit row the requester may see (optionally one action prefix), newest first."""
     entries = audit_entries_for(job.requested_by)
@@ -49,3 +49,7 @@ def export_audit_trail(job, progress):
     return file_name(_("操作记录"), f"{timezone.localdate():%Y%m%d}", ext="xlsx"), buffer.getvalue()
 
 
+def register_all() -> None:
+    """Called from PortalConfig.ready()."""
+    jobs.register_kind("portal.audit_export", _("操作记录导出"), export_audit_trail,
+                       can_request=lambda user, params: is_administrator(user))

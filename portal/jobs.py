@@ -1,11 +1,14 @@
 """Background work with progress: a registry of job handlers, and the service that starts jobs.
 
 A handler is a function ``handler(job, progress) -> (filename, bytes)`` registered under a kind
-with ``@register("app.kind", label, can_request=predicate, about=(model label, params key))``. It
-reads what it needs from ids in ``job.params``, calls ``progress(percent, message)`` as it goes, and
-returns the file it made. The runner (portal.tasks.run_job) stores the file and marks the job; a
-failure is recorded with its message and the job can be retried. Handlers must be idempotent: a
-retry starts over.
+with ``register_kind("app.kind", label, handler, can_request=predicate, about=(model label, params
+key))``. Each app registers its kinds in ``job_handlers.register_all()``, called from its
+AppConfig.ready(): django.setup() runs it in the web process and in the Celery worker alike, so no
+module has to be imported for its side effect. (``@register`` is the same as a decorator, for
+tests' throw-away kinds.) A handler reads what it needs from ids in ``job.params``, calls
+``progress(percent, message)`` as it goes, and returns the file it made. The runner (the Celery
+task ``run_job`` below) stores the file and marks the job; a failure is recorded with its message
+and the job can be retried. Handlers must be idempotent: a retry starts over.
 
 A job is seen (status, download, retry) only by the person who asked, and only while they may still
 see what it is about: ``portal.visibility.jobs_for`` filters on the object (``about``, through the same visibility
@@ -19,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -63,10 +67,23 @@ class JobKind:
 REGISTRY: dict[str, JobKind] = {}
 
 
-def register(name: str, label: str, can_request: Callable[..., Decision] = lambda user, params: ALLOW, *,
+def _anyone(user, params) -> Decision:
+    return ALLOW
+
+
+def register_kind(name: str, label: str, handler: Callable, can_request: Callable[..., Decision] = _anyone, *,
+                  about: tuple[str, str] | None = None,
+                  still_visible: Callable[..., Decision] | None = None) -> JobKind:
+    """Adds (or replaces: ready() may run twice in tests) one kind of job."""
+    REGISTRY[name] = kind = JobKind(name, label, handler, can_request, about, still_visible)
+    return kind
+
+
+def register(name: str, label: str, can_request: Callable[..., Decision] = _anyone, *,
              about: tuple[str, str] | None = None, still_visible: Callable[..., Decision] | None = None):
+    """``register_kind`` as a decorator (tests' own kinds)."""
     def decorator(handler):
-        REGISTRY[name] = JobKind(name, label, handler, can_request, about, still_visible)
+        register_kind(name, label, handler, can_request, about=about, still_visible=still_visible)
         return handler
 
     return decorator
@@ -99,9 +116,16 @@ def retry_job(user, job: Job) -> Job:
 
 
 def _enqueue(job: Job) -> None:
-    from portal.tasks import run_job
-
     transaction.on_commit(lambda: run_job.delay(str(job.pk)))
+
+
+# The name is the one messages already queued carry (and CELERY_TASK_ROUTES sends to the render
+# queue): the task lived in portal.tasks before it moved here, next to what it runs.
+@shared_task(name="portal.tasks.run_job", bind=True, autoretry_for=(OSError,), retry_backoff=True,
+             retry_backoff_max=60, max_retries=3)
+def run_job(self, job_id: str) -> str:
+    """Runs a background job; transient I/O errors are retried with backoff."""
+    return execute(job_id).status
 
 
 def execute(job_id: str) -> Job:

@@ -1,8 +1,18 @@
-"""Background work of the shared core. Thin: arguments are plain values, the work is elsewhere."""
+"""Background work of the shared core. Thin: arguments are plain values, the work is elsewhere.
+
+The runner of background jobs, ``portal.tasks.run_job`` by its task name, lives in portal.jobs next
+to what it runs."""
+
+import os
+import socket
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+
+from portal import jobs
+from portal.messages import email_text, render
+from portal.models import User
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -16,9 +26,6 @@ def send_email(self, recipients: list, subject: str = "", body: str = "", messag
     ``body`` are sent as they are."""
     if not message:
         return sum(send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients)
-    from portal.messages import email_text, render
-    from portal.models import User
-
     ids = [r for r in recipients if isinstance(r, int)]
     people = [(u.email, u.language or settings.LANGUAGE_CODE)
               for u in User.objects.filter(pk__in=ids, is_active=True).exclude(email="").order_by("pk")]
@@ -31,26 +38,13 @@ def send_email(self, recipients: list, subject: str = "", body: str = "", messag
     return sent
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=60, max_retries=3)
-def run_job(self, job_id: str) -> str:
-    """Runs a background job (portal.jobs); transient I/O errors are retried with backoff."""
-    from portal.jobs import execute
-
-    return execute(job_id).status
-
-
 @shared_task
 def ping(value: str) -> dict:
     """Echo, for health checks and the real-worker test."""
-    import os
-    import socket
-
     return {"echo": value, "pid": os.getpid(), "host": socket.gethostname()}
 
 
 @shared_task
 def sweep_stuck_jobs() -> int:
     """Fails background jobs that have stopped making progress (run periodically by Celery beat)."""
-    from portal.jobs import sweep_stuck_jobs as sweep
-
-    return sweep()
+    return jobs.sweep_stuck_jobs()

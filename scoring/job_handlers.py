@@ -1,4 +1,4 @@
-"""Background jobs of expert review (autodiscovered by portal.apps).
+"""Background jobs of expert review, registered by ``register_all()`` from ScoringConfig.ready().
 
 "scoring.auto_assign" — params {"programme_id": int, "seed": int}: detects conflicts, solves the
 assignment and stores an AssignmentProposal for the administrator to review and apply; the file
@@ -45,9 +45,13 @@ def proposal_csv(proposal) -> bytes:
     return csv_bytes(rows)
 
 
-@jobs.register(AUTO_ASSIGN, gettext_lazy("专家自动分配"), can_request=may_request_auto_assign,
-               about=("portal.programme", "programme_id"), still_visible=review_job_visible)
 def auto_assign(job, progress):
     programme = Programme.objects.get(pk=job.params["programme_id"])
     proposal = create_proposal(job.requested_by, programme, int(job.params.get("seed") or 0), progress=progress)
     return file_name(_("专家分配建议"), programme.title, str(proposal.pk), ext="csv"), proposal_csv(proposal)
+
+
+def register_all() -> None:
+    """Called from ScoringConfig.ready()."""
+    jobs.register_kind(AUTO_ASSIGN, gettext_lazy("专家自动分配"), auto_assign, can_request=may_request_auto_assign,
+                       about=("portal.programme", "programme_id"), still_visible=review_job_visible)

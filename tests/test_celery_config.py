@@ -38,7 +38,8 @@ def published_queue():
 
 def test_each_task_lands_on_its_queue(published_queue):
     from applications.tasks import send_deadline_reminders as app_reminders
-    from portal.tasks import ping, run_job, send_email, sweep_stuck_jobs
+    from portal.jobs import run_job
+    from portal.tasks import ping, send_email, sweep_stuck_jobs
 
     assert published_queue(send_email, ["a@example.cn"], "主题", "正文") == "mail"
     assert published_queue(run_job, "00000000-0000-0000-0000-000000000000") == "render"
@@ -56,7 +57,8 @@ def test_a_worker_without_q_consumes_all_three_queues():
 
 
 def test_time_limits_per_queue():
-    from portal.tasks import ping, run_job, send_email
+    from portal.jobs import run_job
+    from portal.tasks import ping, send_email
 
     assert (run_job.soft_time_limit, run_job.time_limit) == (300, 360)
     assert (send_email.soft_time_limit, send_email.time_limit) == (60, 90)
@@ -87,6 +89,40 @@ def test_beat_schedule_names_only_tasks_a_worker_registers():
         "portal.tasks.sweep_stuck_jobs", "portal.maintenance.clear_sessions",
         "portal.maintenance.delete_expired_job_files",
     }
+
+
+JOB_KINDS = {
+    "portal.audit_export", "applications.render_documents", "applications.annex2", "scoring.auto_assign",
+    "awards.score_sheet", "awards.ranking_pdf", "awards.published_list", "awards.certificate",
+    "awards.certificates_zip", "awards.report_pdf",
+}
+
+
+def test_a_worker_process_knows_the_runner_and_every_job_kind():
+    """In a fresh process, as `celery -A portal worker` starts (portal.celery, then django.setup()
+    through Celery's Django fix-up, then autodiscovery): the runner under the name queued messages
+    carry, and every kind, registered by the apps' ready() with nothing imported for its side effect."""
+    code = (
+        "import json\n"
+        "from portal.celery import app\n"
+        "app.loader.init_worker()\n"  # what the worker does: django.setup() and the task modules
+        "from portal.jobs import REGISTRY\n"
+        "print(json.dumps({'kinds': sorted(REGISTRY), 'runner': 'portal.tasks.run_job' in app.tasks,\n"
+        "                  'route': app.amqp.router.route({}, 'portal.tasks.run_job')['queue'].name}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "portal.settings"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(result["kinds"]) >= JOB_KINDS
+    assert result["runner"] and result["route"] == "render"
+
+
+def test_the_runner_keeps_the_task_name_queued_messages_carry():
+    from portal.jobs import REGISTRY, run_job
+
+    assert run_job.name == "portal.tasks.run_job" and run_job.name in celery_app.tasks
+    assert set(REGISTRY) >= JOB_KINDS  # this process too (pytest-django ran django.setup())
 
 
 def test_sweeper_runs_every_few_minutes():

@@ -89,7 +89,7 @@ def json_worker_logs(monkeypatch):
 
 @pytest.mark.worker
 def test_the_worker_logs_with_the_id_of_the_request_that_queued_the_task(json_worker_logs, live_worker, tmp_path):
-    from portal.tasks import run_job
+    from portal.jobs import run_job
 
     token = request_context.set("req-worker-9")
     try:

@@ -50,12 +50,12 @@ CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 CELERY_TASK_ROUTES = {
     "portal.tasks.send_email": {"queue": MAIL_QUEUE},
     # Every background job (registration forms, Annex 2, awards exports, audit exports, automatic
-    # assignment) runs through run_job.
+    # assignment) runs through run_job (defined in portal.jobs; the name is the one queued messages carry).
     "portal.tasks.run_job": {"queue": RENDER_QUEUE},
 }
 
 # Task modules outside the apps' tasks.py (which Celery autodiscovers).
-CELERY_IMPORTS = ["portal.maintenance"]
+CELERY_IMPORTS = ["portal.maintenance", "portal.jobs"]
 
 # --- time limits (seconds): (soft, hard) per queue ---------------------------------------------
 QUEUE_TIME_LIMITS = {
