@@ -1,9 +1,10 @@
 """Ranking order and proposed tiers as pure functions (no Django).
 
 **Tie rule** (documented on the ranking page): applications are ordered by the programme's ranking
-statistic; equal values (to 1e-6) are broken by the higher section-2 subtotal (Table B.1: 质量创新程度),
-then the higher section-3 subtotal (质量攻关成效) — each subtotal aggregated with the same statistic
-— then the earlier submission, then the lower application number (so the order is always total).
+statistic; equal values (to 1e-6) are broken by the subtotals of the rubric's tie-break sections, in the
+order the rubric names them (Table B.1: section 2 质量创新程度, then section 3 质量攻关成效), higher first —
+each subtotal aggregated with the same statistic — then the earlier submission, then the lower
+application number (so the order is always total).
 
 **Tiers**: counts — the first N₁ ranked are 一等奖, the next N₂ 二等奖, the next N₃ 三等奖;
 percentages — the same with cumulative quotas ⌊(p₁ + … + pₖ) % × ranked⌋ (never above the quota);
@@ -34,8 +35,9 @@ PASS_MARK = 60.0
 class Candidate:
     key: object
     statistic: float
-    section2: float | None = None
-    section3: float | None = None
+    # The tie-break sections' subtotals in the rubric's order (None: no subtotal). The candidates of
+    # one ranking carry as many as their rubric names (awards.services.ranking); none: ties go by time.
+    sections: tuple[float | None, ...] = ()
     submitted_at: datetime | None = None
     number: int = 0
 
@@ -46,7 +48,7 @@ def _desc(value: float | None) -> float:
 
 def sort_key(c: Candidate):
     submitted = c.submitted_at.timestamp() if c.submitted_at else math.inf
-    return (_desc(c.statistic), _desc(c.section2), _desc(c.section3), submitted, c.number)
+    return (_desc(c.statistic), *(_desc(s) for s in c.sections), submitted, c.number)
 
 
 def rank(candidates: list[Candidate]) -> list[Candidate]:

@@ -134,10 +134,9 @@ def _figures(programme, settings) -> tuple[tuple, _Figures]:
     candidates = []
     for a in everything.applications:
         if a.total.n:
-            # awards.tiers calls its two tie-break slots after Table B.1's sections 2 and 3; None compares equal.
-            first, second = ([a.section_statistic(i, name) for i in tie_break] + [None, None])[:2]
             candidates.append(tier_rules.Candidate(
-                key=a.application.pk, statistic=a.statistic(name), section2=first, section3=second,
+                key=a.application.pk, statistic=a.statistic(name),
+                sections=tuple(a.section_statistic(i, name) for i in tie_break),
                 submitted_at=a.application.submitted_at, number=a.application.pk,
             ))
     ordered = tier_rules.rank(candidates)
