@@ -134,21 +134,33 @@ def accept_pledge(username, programme):
     return pledge.accept_pledge(user(username), programme, via=VIA)
 
 
+def _band_answer(criterion, strength: float, rng: random.Random) -> scores.ItemInput:
+    """A normal criterion: points around the same place in its range for an application of
+    ``strength`` (0–1), a little apart from expert to expert; the band that holds them."""
+    bands = sorted(criterion.bands.all(), key=lambda b: b.min_points)
+    low, high = bands[0].min_points, criterion.max_points
+    points = max(low, min(high, round(low + strength * (high - low)) + rng.choice([-1, 0, 0, 1])))
+    band = next((b for b in bands if b.min_points <= points <= b.max_points), bands[-1])
+    points = max(band.min_points, min(band.max_points, points))
+    comment = "材料翔实，成效明显。" if band is bands[-1] else "依据不足，成效有限。"
+    return scores.ItemInput(criterion.pk, band_id=band.pk, points=Decimal(points), comment=comment)
+
+
+def _no_bonus_answer(criterion, strength: float, rng: random.Random) -> scores.ItemInput:
+    """A bonus criterion (加分项): the demo's experts award none."""
+    return scores.ItemInput(criterion.pk, no_bonus=True)
+
+
+# How the demo's experts answer each kind of criterion, keyed like scoring.services.scores.RULES and
+# scoring.forms_scores.INPUTS: a new kind is one entry in each and one here.
+ANSWERS = {CriterionKind.NORMAL: _band_answer, CriterionKind.BONUS: _no_bonus_answer}
+
+
 def _items(rubric_criteria, strength: float, rng: random.Random, *, partial: bool = False):
-    """A sheet for an application of ``strength`` (0–1): points around the same place in every
-    criterion's range, a little apart from expert to expert; the band that holds them."""
+    """A sheet for an application of ``strength`` (0–1); a draft (``partial``) stops after four items."""
     items = []
     for criterion in rubric_criteria:
-        if criterion.kind == CriterionKind.BONUS:
-            items.append(scores.ItemInput(criterion.pk, no_bonus=True))
-            continue
-        bands = sorted(criterion.bands.all(), key=lambda b: b.min_points)
-        low, high = bands[0].min_points, criterion.max_points
-        points = max(low, min(high, round(low + strength * (high - low)) + rng.choice([-1, 0, 0, 1])))
-        band = next((b for b in bands if b.min_points <= points <= b.max_points), bands[-1])
-        points = max(band.min_points, min(band.max_points, points))
-        comment = "材料翔实，成效明显。" if band is bands[-1] else "依据不足，成效有限。"
-        items.append(scores.ItemInput(criterion.pk, band_id=band.pk, points=Decimal(points), comment=comment))
+        items.append(ANSWERS[criterion.kind](criterion, strength, rng))
         if partial and len(items) >= 4:
             break
     return items
