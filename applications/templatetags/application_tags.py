@@ -1,21 +1,17 @@
-"""Template helpers for pages outside this app (the applicant's dashboard)."""
+"""Template helpers for pages outside this app: the applicant's dashboard panel rendered on its own
+(the dashboard's view provides ``applications`` itself, through applications.dashboard)."""
 
 from django import template
 
-from ..visibility import applications_for
+from ..dashboard import my_applications as applications_of
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def my_applications(context, limit=10):
-    """The signed-in person's visible applications, newest first (for dashboard panels)."""
+    """The signed-in person's visible applications, newest first (applications.dashboard)."""
     request = context.get("request")
     if request is None:
         return []
-    return list(
-        applications_for(request.user)
-        .select_related("programme", "recommender")
-        .prefetch_related("defence_slots__session")
-        .order_by("-updated_at", "-pk")[:limit]
-    )
+    return applications_of(request.user, limit)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import Application
 from portal.messages import choice
 from portal.models import OrganisationMembership, Programme, User
 from portal.models.organisations import MembershipStatus
@@ -19,15 +20,28 @@ from portal.services.notify import notify
 from portal.services.programmes import transition_programme
 
 from ..models import Award
-from ..permissions import may_unpublish
+from ..permissions import PUBLIC_STATUSES, may_unpublish
 from .determination import _tell_administrators, determination_for
+
+
+def published_results(applications) -> list[tuple]:
+    """[(application, award)] for one application or a list, in one query. Only programmes already
+    published give a result: before that nothing is shown (§5.2). The applicant's dashboard and its
+    result card read this (awards.dashboard, awards_tags.published_results)."""
+    if applications is None or applications == "":
+        return []
+    items = list(applications) if isinstance(applications, (list, tuple)) or hasattr(applications, "model") \
+        else [applications]
+    if not items:
+        return []
+    awards = {a.application_id: a for a in Award.objects.filter(
+        application__in=[a.pk for a in items], programme__status__in=PUBLIC_STATUSES).select_related("programme")}
+    return [(a, awards[a.pk]) for a in items if a.pk in awards]
 
 
 def joint_names(application_ids) -> dict[int, str]:
     """Application id → its joint applicants (联合申报单位) as one line, "乙公司、丙研究院"; one query.
     The public list, the verification page and the certificate name them beside the awardee."""
-    from applications.models import Application
-
     names = defaultdict(list)
     rows = Application.joint_applicants.through.objects.filter(application_id__in=list(application_ids))
     for application_id, name in rows.order_by("organisation__name", "pk").values_list("application_id",

@@ -2,23 +2,16 @@
 
 from django import template
 
-from awards.models import Award
-from awards.permissions import PUBLIC_STATUSES
+from awards.services import publication
 
 register = template.Library()
 
 
 @register.simple_tag
 def published_results(applications):
-    """[(application, award or None)] for one application or a list, in one query. Only programmes
-    already published give a result: before that the template shows nothing (§5.2)."""
-    if applications is None or applications == "":
-        return []
-    items = list(applications) if isinstance(applications, (list, tuple)) or hasattr(applications, "model") \
-        else [applications]
-    awards = {a.application_id: a for a in Award.objects.filter(
-        application__in=[a.pk for a in items], programme__status__in=PUBLIC_STATUSES).select_related("programme")}
-    return [(a, awards[a.pk]) for a in items if a.pk in awards]
+    """[(application, award)] for one application or a list (awards.services.publication), for an
+    include rendered on its own; the dashboard's view provides ``results`` itself (awards.dashboard)."""
+    return publication.published_results(applications)
 
 
 @register.filter
