@@ -77,9 +77,9 @@ def _prefix_ids(root, key: str):
 
 def bar_chart(key: str, title: str, labels: list[str], values: list[float], *, unit: str = "") -> str:
     """A horizontal bar chart (largest on top) with each bar's value and share; SVG text."""
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
+    import matplotlib  # noqa: PLC0415  (heavy: loaded on the first chart)
+    from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
 
     total = sum(values) or 1
     height = 1.0 + 0.38 * max(len(labels), 1)

@@ -18,9 +18,9 @@ STYLESHEET = "awards/awards-print.css"
 
 @lru_cache(maxsize=1)
 def _engine():
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+    from weasyprint import CSS  # noqa: PLC0415  (heavy: loaded on the first PDF)
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     path = Path(finders.find(STYLESHEET) or Path(settings.BASE_DIR) / "static" / STYLESHEET)
@@ -31,7 +31,7 @@ def _engine():
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415  (heavy, as in _engine)
 
     font_config, css, fetcher = _engine()
     html = clean_text(render_to_string(template, context))  # no stored control character reaches the PDF
