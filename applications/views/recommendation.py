@@ -28,7 +28,7 @@ from ..models import ApplicationStatus, RecommendationDecision, Section
 from ..permissions import recommendation_window
 from ..services import recommendation as service
 from ..services.completeness import completeness_check
-from ..services.duplicates import entries_for as duplicate_entries
+from ..services.duplicates import duplicate_entries
 from ..services.eligibility import eligibility_warnings
 from ..services.recommendation_queries import (
     endorsement_count,
@@ -37,7 +37,7 @@ from ..services.recommendation_queries import (
     status_counts,
 )
 from ..visibility import applications_for
-from ..workflow import APPLICATION_WORKFLOW, DECLINE_MOVES, ENDORSE_MOVES, endorse_move
+from ..workflow import APPLICATION_WORKFLOW, DECLINE_MOVES, ENDORSE_MOVES, decline_move, endorse_move
 from .context import build_forms, page_context
 
 PAGE_SIZE = 25
@@ -135,8 +135,9 @@ def review_context(request, app, **bound) -> dict:
             "completion_date": (verdict.completion_date if verdict and verdict.completion_date else None)
             or app.completion_date,
         }) if moves.intersection(ENDORSE_MOVES) else None),
-        # The button says where the endorsement goes: the label of the move it takes.
+        # The buttons say what they do: the labels of the moves they take (where an endorsement goes).
         "endorse_label": APPLICATION_WORKFLOW.get(endorse_move(app)).label,
+        "decline_label": APPLICATION_WORKFLOW.get(decline_move(app)).label,
         "decline_form": bound.get("decline") or (DeclineForm() if moves.intersection(DECLINE_MOVES) else None),
         "applicant_return_form": bound.get("return") or (RecommenderReturnForm() if "return" in moves else None),
         "street_return_form": bound.get("street") or (ReturnToStreetForm() if "return_to_street" in moves else None),
