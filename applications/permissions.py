@@ -17,6 +17,7 @@ from portal.permissions import (
 )
 
 from .models.choices import ApplicationStatus
+from .visibility import applications_for
 
 
 def may_create_application(user, programme):
@@ -135,3 +136,18 @@ def may_export_annex2(user, programme, unit=None) -> Decision:
 
 def may_remind_recommenders(user, programme) -> Decision:
     return administers_programme(user, programme)
+
+
+# --- suspected duplicates (applications.services.duplicates) --------------------------------
+
+
+def may_dismiss(user, pair) -> Decision:
+    """Only a reviewer who may read both applications of a DuplicateCandidate can judge that they
+    are different projects (非重复)."""
+    if not getattr(user, "is_authenticated", False):
+        return deny(_("请先登录。"))
+    if not (user.is_superuser or user.role in (Role.RECOMMENDER, Role.ADMINISTRATOR)):
+        return deny(_("只有推荐单位和主管部门可以核实疑似重复。"))
+    if applications_for(user).filter(pk__in=(pair.a_id, pair.b_id)).count() != 2:
+        return deny(_("只有能查看两份申报的审核人可以标记为非重复。"))
+    return ALLOW

@@ -7,7 +7,15 @@ from portal.models.organisations import RecommendingUnitKind
 from portal.models.users import Role
 from portal.permissions import approved_membership
 
-from .models import Application, ApplicationStatus, DecisionKind, Evidence, RecommendationDecision
+from .models import (
+    Application,
+    ApplicationStatus,
+    DecisionKind,
+    DuplicateCandidate,
+    DuplicateStatus,
+    Evidence,
+    RecommendationDecision,
+)
 
 # Roles whose view of applications a later step of the procedure decides: scoring registers the
 # experts' rule in its AppConfig.ready() (applications sits below scoring and does not import it).
@@ -60,9 +68,7 @@ def duplicates_for(user):
     """Open suspected duplicates (疑似重复) touching an application the person may review: recommenders
     and administrators (superusers: all). Experts and applicants: none. Of the other application the
     person learns more than its existence, year and channel only if applications_for shows it to
-    them too (applications.services.duplicates.entries_for)."""
-    from .models import DuplicateCandidate, DuplicateStatus
-
+    them too (applications.services.duplicates.duplicate_entries)."""
     pairs = DuplicateCandidate.objects.filter(status=DuplicateStatus.OPEN)
     if not getattr(user, "is_authenticated", False):
         return pairs.none()

@@ -3,9 +3,9 @@ every view, export and job. Anything outside answers 404 (or an empty list)."""
 
 from django.db.models import Q
 
+from applications.visibility import applications_for
 from portal.models import Programme
-from portal.models.users import Role
-from portal.visibility import programmes_for
+from portal.visibility import administered_programmes
 
 from .models import Award
 from .models.awards import AWARDED_TIERS
@@ -13,13 +13,10 @@ from .permissions import PUBLIC_STATUSES
 
 
 def determined_programmes_for(user):
-    """Programmes whose scores, ranking and tiers the person may see: administrators' own (all for
-    superusers). Nobody else, whatever the programme's status: expert scores stay internal."""
-    if not getattr(user, "is_authenticated", False):
-        return Programme.objects.none()
-    if not (user.is_superuser or user.role == Role.ADMINISTRATOR):
-        return Programme.objects.none()
-    return programmes_for(user)
+    """Programmes whose scores, ranking and tiers the person may see: the ones they administer
+    (portal.visibility.administered_programmes). Nobody else, whatever the programme's status:
+    expert scores stay internal."""
+    return administered_programmes(user).select_related("organiser", "district")
 
 
 def published_programmes():
@@ -49,8 +46,6 @@ def awards_for(user):
 
 def results_for(user):
     """Results of the person's own applications (awarded or not), once their programme is published."""
-    from applications.visibility import applications_for
-
     return Award.objects.filter(
         programme__status__in=PUBLIC_STATUSES, application__in=applications_for(user).values("pk")
     ).select_related("programme")

@@ -28,17 +28,30 @@ from portal.models import (
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
 from portal.permissions import administered_organisations, approved_membership, first_member, keeps_whole_register
+from portal.services.audit import programme_of
+
+
+def administered_programmes(user):
+    """The programmes a person administers, whatever their status: an administrator's organiser's
+    programmes, every programme for superusers, none for anyone else (an administrator without an
+    organiser included). The one definition of "my programmes" for administrator pages: the other
+    apps' visibility filters by it and their views look programmes up through it (404 outside).
+    No select_related: callers add the joins their page reads."""
+    if not getattr(user, "is_authenticated", False):
+        return Programme.objects.none()
+    if user.is_superuser:
+        return Programme.objects.all()
+    if user.role == Role.ADMINISTRATOR and user.organiser_id:
+        return Programme.objects.filter(organiser_id=user.organiser_id)
+    return Programme.objects.none()
 
 
 def programmes_for(user):
-    """Administrators: their organiser's programmes (all for superusers). Everyone signed in:
+    """Administrators: the programmes they administer (administered_programmes). Everyone signed in:
     programmes past the draft stage; recommenders only those that accept their unit (or its parent)."""
-    qs = Programme.objects.select_related("organiser", "district")
-    if user.is_superuser:
-        return qs
-    if user.role == Role.ADMINISTRATOR:
-        return qs.filter(organiser_id=user.organiser_id)
-    qs = qs.exclude(status=ProgrammeStatus.DRAFT)
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return administered_programmes(user).select_related("organiser", "district")
+    qs = Programme.objects.select_related("organiser", "district").exclude(status=ProgrammeStatus.DRAFT)
     if user.role == Role.RECOMMENDER:
         unit = user.recommending_unit
         if unit is None:
@@ -91,8 +104,6 @@ def recommending_units_for(user):
 def may_read_history(user, obj) -> bool:
     """An object's history is readable when its programme (if it has one) is visible to the person;
     an organisation's, or a request to join it, when the organisation is."""
-    from portal.services.audit import programme_of
-
     if isinstance(obj, Organisation | OrganisationMembership):
         organisation_id = obj.pk if isinstance(obj, Organisation) else obj.organisation_id
         return organisations_for(user).filter(pk=organisation_id).exists()

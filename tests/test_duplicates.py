@@ -231,7 +231,7 @@ def test_a_published_award_of_an_older_year_is_compared_too(cast):
     new = submitted(cast.m2026, reworded_title(SPINDLE), organisation=cast.enterprise, recommender=cast.unit)
     assert pair_of(honoured, new) is not None
     assert pair_of(not_honoured, new) is None, "four years back and never honoured: out of the comparison"
-    [entry] = duplicates.entries_for(cast.admin, new)
+    [entry] = duplicates.duplicate_entries(cast.admin, new)
     assert entry.award is not None and entry.award.tier == "second" and entry.year == 2021
 
 

@@ -19,8 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import ProgrammeStatus
-from portal.models.users import Role
-from portal.permissions import ALLOW, Decision, deny
 from portal.services import audit
 from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
 
@@ -28,6 +26,8 @@ from .. import duplicates_index as index_module
 from ..duplicates_index import CONTENT_FIELDS, content_text, digest, jaccard, normalise, shingle_codes, signature
 from ..duplicates_passages import labelled, matching_passages, swapped
 from ..models import Application, ApplicationFingerprint, ApplicationStatus, DuplicateCandidate, DuplicateStatus
+from ..permissions import may_dismiss
+from ..visibility import applications_for, duplicates_for
 
 logger = logging.getLogger(__name__)
 REASON_LIMIT = 500
@@ -167,19 +167,6 @@ def refresh_after_edit(app: Application) -> None:
 # ---- decisions --------------------------------------------------------------------------------------
 
 
-def may_dismiss(user, pair: DuplicateCandidate) -> Decision:
-    """Only a reviewer who may read both applications can judge that they are different projects."""
-    from ..visibility import applications_for
-
-    if not getattr(user, "is_authenticated", False):
-        return deny(_("请先登录。"))
-    if not (user.is_superuser or user.role in (Role.RECOMMENDER, Role.ADMINISTRATOR)):
-        return deny(_("只有推荐单位和主管部门可以核实疑似重复。"))
-    if applications_for(user).filter(pk__in=(pair.a_id, pair.b_id)).count() != 2:
-        return deny(_("只有能查看两份申报的审核人可以标记为非重复。"))
-    return ALLOW
-
-
 @transaction.atomic
 def dismiss(actor, pair: DuplicateCandidate, reason: str, *, via: str = "web") -> DuplicateCandidate:
     """Marks a pair "not a duplicate" (非重复) with the reason; audited in both applications' programmes."""
@@ -233,11 +220,10 @@ class DuplicateEntry:
         return sorted(self.passages, key=lambda p: p["a_field"] in ("project_name", "org_intro"))[:PREVIEW]
 
 
-def entries_for(user, application: Application) -> list[DuplicateEntry]:
-    """The open suspected duplicates of ``application`` that ``user`` may know of (see
-    visibility.duplicates_for), closest first."""
-    from ..visibility import applications_for, duplicates_for
-
+def duplicate_entries(user, application: Application) -> list[DuplicateEntry]:
+    """What the review page's panel shows: the open suspected duplicates of ``application`` that
+    ``user`` may know of (visibility.duplicates_for), closest first, each told as far as ``user``
+    may read the other application (visibility.applications_for)."""
     pairs = list(duplicates_for(user).filter(Q(a=application) | Q(b=application)).order_by("-similarity", "pk"))
     if not pairs:
         return []

@@ -29,7 +29,7 @@ def can_edit(user, app) -> bool:
     return app.is_editable and bool(may_edit_application(user, app))
 
 
-def warnings_for(user, app) -> list:
+def shown_warnings(user, app) -> list:
     """Eligibility warnings are for the applicant's members and the administrator (who decides);
     not for recommenders, who judge the project on its merits."""
     if may_edit_application(user, app) or user.is_superuser or user.role == "administrator":
@@ -162,7 +162,7 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
         "readonly": not editable,
         "missing": missing,
         "evidence_missing": [(evidence_kind_names(m), m.message) for m in evidence_missing],
-        "warnings": warnings_for(user, app),
+        "warnings": shown_warnings(user, app),
         "growth": economic_growth(app),
         "comments": comments,
         "team_headers": [f.label for f in TeamMemberForm.base_fields.values()],

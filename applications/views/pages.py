@@ -22,8 +22,8 @@ from .context import (
     first_tab_with_errors,
     page_context,
     prefetch_page,
+    shown_warnings,
     tab_from,
-    warnings_for,
 )
 
 
@@ -127,6 +127,6 @@ def application_checklist(request, pk):
     return render(request, "applications/checklist.html", {
         "application": app,
         "missing": completeness_check(app) if app.is_editable else [],
-        "warnings": warnings_for(request.user, app),
+        "warnings": shown_warnings(request.user, app),
         "editable": can_edit(request.user, app),
     })

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.visibility import applications_for
 from portal.messages import join, ref
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
@@ -43,30 +42,7 @@ class SessionInput:
     slots: list = field(default_factory=list)  # [(application, minutes)], in presentation order
 
 
-# ---- visibility ---------------------------------------------------------------------------------
-
-
-def sessions_for(user):
-    """Administrators: sessions of their organiser's programmes. Experts: the sessions they sit in.
-    Applicants see slots, not sessions (slots_for)."""
-    qs = DefenceSession.objects.select_related("programme", "panel")
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role == Role.ADMINISTRATOR:
-        return qs.filter(programme__organiser_id=user.organiser_id) if user.organiser_id else qs.none()
-    if user.role == Role.EXPERT:
-        return qs.filter(experts__user_id=user.pk).distinct()
-    return qs.none()
-
-
-def slots_for(user):
-    """An applicant's own slots (their organisation's applications)."""
-    if not getattr(user, "is_authenticated", False) or user.role != Role.APPLICANT:
-        return DefenceSlot.objects.none()
-    return (DefenceSlot.objects.filter(application__in=applications_for(user))
-            .select_related("session", "application").order_by("starts_at"))
+# ---- what a session page shows (sessions_for, slots_for: scoring.visibility) -----------------------
 
 
 def sees_whole_session(user) -> bool:

@@ -1,5 +1,6 @@
-"""Who may open which score sheet, and scoring progress for administrators. (Reminders to experts
-with unsubmitted scores: scoring.services.assignment.send_reminders, used by both progress pages.)"""
+"""Scoring progress for administrators. (Who may open which score sheet: scoring.visibility.
+score_sheets_for; reminders to experts with unsubmitted scores: scoring.services.assignment.
+send_reminders, used by both progress pages.)"""
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -7,16 +8,6 @@ from django.utils import timezone
 
 from scoring.models import Assignment, AssignmentStatus, ScoreStatus
 from scoring.services.conflicts import blocking_conflict_subquery
-from scoring.visibility import assignments_for
-
-
-def score_sheets_for(user):
-    """Assignments whose score sheet the person may open: scoring.visibility.assignments_for —
-    administrators those of their organiser's programmes (read-only, to reopen); experts their own
-    active, pledged, unconflicted ones in a programme under review; no one else. Outside this
-    queryset the sheet answers 404, so an expert never reaches another expert's score."""
-    return assignments_for(user).select_related(
-        "application__programme", "application__organisation", "expert__user")
 
 
 def _submitted():

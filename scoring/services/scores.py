@@ -1,8 +1,9 @@
 """Scoring (评分): an assigned expert saves a draft, submits (which locks the sheet), and an
 administrator of the programme may reopen a submitted sheet with a reason.
 
-Every rule is here: who may score (the assigned expert, on an active assignment with no blocking
-conflict, pledged, while the programme is reviewing and before its scoring deadline), what a valid
+Every rule of the sheet is here: who may score is scoring.permissions.may_score (the assigned
+expert, on an active assignment with no blocking conflict, pledged, while the programme is reviewing
+and before its scoring deadline) and who may reopen may_reopen; here: what a valid
 sheet is (a band of the criterion, points inside it and not above the maximum, whole points or .5
 when the rubric allows it, a comment for the lowest band, a level or an explicit "no bonus" for a
 bonus criterion), optimistic locking on Score.lock_version, and the total (computed here only).
@@ -13,29 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import ProgrammeStatus
-from portal.permissions import ALLOW, Decision, administers_programme, deny
 from portal.services import audit
 from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
 from portal.services.notify import notify
-from scoring.models import (
-    Assignment,
-    AssignmentStatus,
-    ConfidentialityPledge,
-    CriterionKind,
-    CriterionScore,
-    ProgrammeRubric,
-    Rubric,
-    RubricSection,
-    Score,
-    ScoreStatus,
-)
-from scoring.permissions import expert_profile_of, has_pledged
-from scoring.services.conflicts import blocking_conflict_subquery, is_blocked
+from scoring.models import Assignment, CriterionKind, CriterionScore, Score, ScoreStatus
+from scoring.permissions import may_reopen, may_score
+from scoring.sheets import programme_rubric, rubric_criteria, with_scoring_facts
 
 # ---- errors -------------------------------------------------------------------------------------
 
@@ -59,61 +47,6 @@ class StaleScore(DomainError):
     """Optimistic locking: the sheet was saved elsewhere since this form was loaded."""
 
 
-# ---- permission predicates ----------------------------------------------------------------------
-
-
-def is_assigned_expert(user, assignment) -> Decision:
-    if getattr(user, "is_authenticated", False) and assignment.expert.user_id == user.pk:
-        return ALLOW
-    return deny(_("只有被分配的专家本人可以评分。"))
-
-
-def assignment_in_force(assignment, *, screened: bool = False) -> Decision:
-    if assignment.status == AssignmentStatus.RECUSED:
-        return deny(_("该分配已回避，不能评分。"))
-    if assignment.status != AssignmentStatus.ACTIVE:
-        return deny(_("该分配已撤销，不能评分。"))
-    if not screened and is_blocked(assignment.expert_id, assignment.application_id):
-        return deny(_("您与该项目存在回避关系，不能评分。"))
-    return ALLOW
-
-
-def scoring_open(programme, now=None) -> Decision:
-    if programme.status != ProgrammeStatus.REVIEWING:
-        return deny(_("该批次不在专家评价阶段，不能评分。"))
-    deadline = programme.scoring_deadline
-    if deadline is not None and (now or timezone.now()) > deadline:
-        return deny(_("评分已于 %(t)s 截止。")
-                    % {"t": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")})
-    return ALLOW
-
-
-def may_score(user, assignment, *, screened: bool = False) -> Decision:
-    """The first refusal of: the assigned expert, an assignment in force, the pledge, scoring open.
-
-    ``screened``: the caller has just read that this expert pledged and has no blocking conflict
-    for the pair (the score sheet's look-up through scoring.visibility.assignments_for, see
-    visibility.screens_experts; save_score's locked read), so those two look-ups are skipped."""
-    programme = assignment.application.programme
-    checks = (lambda: is_assigned_expert(user, assignment),
-              lambda: assignment_in_force(assignment, screened=screened),
-              lambda: ALLOW if screened else has_pledged(user, programme), lambda: scoring_open(programme))
-    for check in checks:
-        decision = check()
-        if not decision:
-            return decision
-    return ALLOW
-
-
-def may_reopen(user, score) -> Decision:
-    decision = administers_programme(user, score.assignment.application.programme)
-    if not decision:
-        return decision
-    if score.status != ScoreStatus.SUBMITTED:
-        return deny(_("只有已提交的评分可以退回修改。"))
-    return ALLOW
-
-
 # ---- the sheet ----------------------------------------------------------------------------------
 
 
@@ -127,45 +60,6 @@ class ItemInput:
     comment: str = ""
     bonus_level_id: int | None = None
     no_bonus: bool = False  # bonus criterion: the expert chose "none" (0 points)
-
-
-def rubric_criteria(rubric) -> list:
-    """The rubric's criteria in order, with bands and bonus levels loaded. The rows are kept on
-    ``rubric`` (rubric.sections.all(), their criteria, bands and levels read them afterwards)."""
-    prefetch_related_objects([rubric], Prefetch(
-        "sections", queryset=RubricSection.objects.order_by("order", "pk").prefetch_related(
-            "criteria__bands", "criteria__bonus_levels")))
-    return [c for s in rubric.sections.all() for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
-
-
-# The programme's rubric as the score sheet reads it, kept per process: {(rubric pk, link pk, link
-# assigned_at): (rubric, criteria)}. A rubric linked to a programme is frozen (services.rubrics.
-# ensure_editable, the admin), so what was read stays true while the link lasts. It can only be
-# edited while no programme uses it, and linking it afterwards stamps a new assigned_at, so an edited
-# rubric is never answered from an old entry. Small: a few rubrics are in use at a time.
-_SHEET_RUBRICS: dict[tuple, tuple] = {}
-_SHEET_RUBRICS_MAX = 32
-
-
-def programme_rubric(programme) -> tuple:
-    """(rubric, its criteria as rubric_criteria gives them) of ``programme``, or (None, []).
-
-    Reads only the programme's link (none when the caller select_related
-    "programme__rubric_link"); the rubric's rows come from the per-process memo above. The objects
-    are shared between requests: read them, never change them."""
-    try:
-        link = programme.rubric_link
-    except ProgrammeRubric.DoesNotExist:
-        return None, []
-    key = (link.rubric_id, link.pk, link.assigned_at)
-    found = _SHEET_RUBRICS.get(key)
-    if found is None:
-        rubric = Rubric.objects.get(pk=link.rubric_id)
-        found = (rubric, rubric_criteria(rubric))
-        if len(_SHEET_RUBRICS) >= _SHEET_RUBRICS_MAX:
-            _SHEET_RUBRICS.clear()
-        _SHEET_RUBRICS[key] = found
-    return found
 
 
 def lowest_band(criterion):
@@ -309,16 +203,12 @@ def _write_items(score, cleaned: dict, stored: list) -> tuple[Decimal, list]:
 def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: str = "",
                lock_version: int | None, submit: bool = False, via: str = "web") -> Score:
     """Saves the expert's sheet as a draft, or submits it (complete, then locked)."""
-    # The conflict and the pledge are read with the locked row (the pledge of the assigned expert:
-    # has_pledged's, when the actor is that expert and still one); may_score asks again only when
-    # one of them would refuse, to word the refusal.
-    assignment = (Assignment.objects.select_for_update()
-                  .select_related("expert__user", "application__programme")
-                  .annotate(blocked=blocking_conflict_subquery(), pledged=Exists(ConfidentialityPledge.objects.filter(
-                      expert_id=OuterRef("expert_id"), programme_id=OuterRef("application__programme_id"))))
+    # The conflict and the pledge are read with the locked row (with_scoring_facts), so may_score
+    # does not look them up again.
+    assignment = (with_scoring_facts(Assignment.objects.select_for_update()
+                                     .select_related("expert__user", "application__programme"))
                   .get(pk=assignment.pk))
-    screened = assignment.pledged and not assignment.blocked and expert_profile_of(actor) is not None
-    decision = may_score(actor, assignment, screened=screened)
+    decision = may_score(actor, assignment)
     if not decision:
         raise PermissionDenied(decision.reason)
     score, _created = Score.objects.get_or_create(assignment=assignment)
@@ -332,7 +222,7 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
               "下方保留了您填写的内容，请核对后再次保存。"
               )
             % {"old": lock_version, "new": score.lock_version})
-    # The link is read afresh (under the programme row's lock); its rubric's rows come from the memo.
+    # The link is read afresh; its rubric's rows come from scoring.sheets' kept values.
     rubric, _criteria = programme_rubric(assignment.application.programme)
     if rubric is None:
         raise DomainError(_("该批次尚未指定评分细则。"))

@@ -7,6 +7,10 @@ from django.http import Http404
 
 from portal.permissions import is_administrator
 
+# The joins of a programme looked up for an administrator's page (portal.visibility.
+# administered_programmes): the page header shows its organiser and district.
+PROGRAMME_HEADER = ("organiser", "district")
+
 
 def administrators_only(view):
     """Signed in and an administrator (or superuser); anyone else gets 404, so nothing leaks."""

@@ -13,6 +13,7 @@ from applications.models import Application
 from portal import jobs
 from portal.models import Job
 from portal.services.errors import DomainError
+from portal.visibility import administered_programmes
 from scoring.job_handlers import AUTO_ASSIGN
 from scoring.models import Assignment, AssignmentStatus, ExpertProfile, ScoreStatus
 from scoring.permissions import ASSIGNABLE_STATUSES
@@ -20,7 +21,7 @@ from scoring.review_forms import AssignExpertForm, AutoAssignForm, ReasonForm, R
 from scoring.services import assignment as assignment_service
 from scoring.services.assignment_problem import active_count, reviewable_applications
 from scoring.services.conflicts import blocking_conflicts
-from scoring.visibility import assignments_for, proposals_for, review_programmes_for
+from scoring.visibility import assignments_for, proposals_for
 
 from . import administrators_only
 
@@ -29,7 +30,7 @@ DONE = Q(status=AssignmentStatus.ACTIVE, score__status=ScoreStatus.SUBMITTED)
 
 
 def _programme(request, pk):
-    return get_object_or_404(review_programmes_for(request.user), pk=pk)
+    return get_object_or_404(administered_programmes(request.user), pk=pk)
 
 
 def expert_loads(programme) -> list[dict]:
@@ -86,7 +87,7 @@ def _staffing(programme) -> dict | None:
 
 @administrators_only
 def assignment_application(request, pk):
-    app = get_object_or_404(Application.objects.filter(programme__in=review_programmes_for(request.user))
+    app = get_object_or_404(Application.objects.filter(programme__in=administered_programmes(request.user))
                             .select_related("programme", "organisation", "category"), pk=pk)
     assignments = (assignments_for(request.user).filter(application=app)
                    .select_related("expert__user", "score", "assigned_by").order_by("status", "pk"))
@@ -99,7 +100,7 @@ def assignment_application(request, pk):
 
 
 def _admin_application(request, pk):
-    return get_object_or_404(Application.objects.filter(programme__in=review_programmes_for(request.user))
+    return get_object_or_404(Application.objects.filter(programme__in=administered_programmes(request.user))
                              .select_related("programme"), pk=pk)
 
 

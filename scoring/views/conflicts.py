@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Application, ApplicationStatus
 from portal.services.errors import DomainError
+from portal.visibility import administered_programmes
 from scoring.models import Assignment, AssignmentStatus, ConflictSource
 from scoring.review_forms import ConflictAddForm, ConflictFilterForm, DeclareUnitForm, ReasonForm
 from scoring.services import conflicts as conflict_service
-from scoring.visibility import assignments_for, conflicts_for, expert_programmes, review_programmes_for
+from scoring.visibility import assignments_for, conflicts_for, expert_programmes
 
 from . import administrators_only
 from .expert_home import experts_only
@@ -78,7 +79,7 @@ def conflict_declare_unit(request, pk):
 
 
 def _programme(request, pk):
-    return get_object_or_404(review_programmes_for(request.user), pk=pk)
+    return get_object_or_404(administered_programmes(request.user), pk=pk)
 
 
 def _applications(programme):

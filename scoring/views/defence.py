@@ -12,31 +12,18 @@ from django.views.decorators.http import require_POST
 from portal.models.users import Role
 from portal.permissions import administers_programme
 from portal.services.errors import DomainError
-from portal.visibility import programmes_for
+from portal.visibility import administered_programmes
 from scoring.forms_defence import AttendanceForm, DefenceSessionForm
 from scoring.services import defence
+from scoring.visibility import sessions_for, slots_for
 
-from . import administrators_only
-
-
-def _administered_programme(request, pk):
-    programme = get_object_or_404(programmes_for(request.user), pk=pk)
-    if not administers_programme(request.user, programme):
-        raise Http404
-    return programme
-
-
-def _administered_session(request, pk):
-    session = get_object_or_404(defence.sessions_for(request.user), pk=pk)
-    if not administers_programme(request.user, session.programme):
-        raise Http404
-    return session
+from . import PROGRAMME_HEADER, administrators_only
 
 
 @administrators_only
 def defence_list(request, pk):
-    programme = _administered_programme(request, pk)
-    sessions = (defence.sessions_for(request.user).filter(programme=programme)
+    programme = get_object_or_404(administered_programmes(request.user).select_related(*PROGRAMME_HEADER), pk=pk)
+    sessions = (sessions_for(request.user).filter(programme=programme)
                 .prefetch_related("slots__application", "experts__user"))
     return render(request, "scoring/defence_list.html", {"programme": programme, "sessions": sessions})
 
@@ -64,18 +51,19 @@ def _save(request, programme, session=None):
 
 @administrators_only
 def defence_new(request, pk):
-    return _save(request, _administered_programme(request, pk))
+    return _save(request, get_object_or_404(administered_programmes(request.user).select_related(*PROGRAMME_HEADER),
+                                            pk=pk))
 
 
 @administrators_only
 def defence_edit(request, pk):
-    session = _administered_session(request, pk)
+    session = get_object_or_404(sessions_for(request.user), pk=pk)  # an administrator's: their programmes' sessions
     return _save(request, session.programme, session)
 
 
 @login_required
 def defence_detail(request, pk):
-    session = get_object_or_404(defence.sessions_for(request.user).prefetch_related("experts__user"), pk=pk)
+    session = get_object_or_404(sessions_for(request.user).prefetch_related("experts__user"), pk=pk)
     is_admin = bool(administers_programme(request.user, session.programme))
     slots = defence.visible_slots(request.user, session)  # numbered by position, not by order
     return render(request, "scoring/defence_detail.html", {
@@ -92,7 +80,7 @@ def defence_detail(request, pk):
 @administrators_only
 @require_POST
 def defence_attendance(request, pk):
-    session = _administered_session(request, pk)
+    session = get_object_or_404(sessions_for(request.user), pk=pk)
     form = AttendanceForm(request.POST, slots=session.slots.select_related("application"))
     if form.is_valid():
         try:
@@ -113,6 +101,6 @@ def defence_mine(request):
     if user.role not in (Role.APPLICANT, Role.EXPERT) or user.is_superuser:
         raise Http404
     return render(request, "scoring/defence_mine.html", {
-        "slots": defence.slots_for(user) if user.role == Role.APPLICANT else [],
-        "sessions": defence.sessions_for(user).order_by("starts_at") if user.role == Role.EXPERT else [],
+        "slots": slots_for(user) if user.role == Role.APPLICANT else [],
+        "sessions": sessions_for(user).order_by("starts_at") if user.role == Role.EXPERT else [],
     })

@@ -17,8 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from portal.models.users import Role
 from scoring.models import ConfidentialityPledge, ScoreStatus
 from scoring.permissions import expert_profile_of
-from scoring.services.expert_access import ended_assignments_for, ended_programmes_for, organiser_contacts
-from scoring.visibility import assignments_for, expert_programmes
+from scoring.services.expert_access import organiser_contacts
+from scoring.visibility import assignments_for, ended_assignments_for, ended_programmes_for, expert_programmes
 
 from .pledge import require_pledge
 

@@ -6,23 +6,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.services.errors import DomainError
+from portal.visibility import administered_programmes
 from scoring.review_forms import PanelForm
 from scoring.services.panels import delete_panel, save_panel
-from scoring.visibility import panels_for, review_programmes_for
+from scoring.visibility import panels_for
 
 from . import administrators_only
 
 
 @administrators_only
 def panel_list(request, pk):
-    programme = get_object_or_404(review_programmes_for(request.user), pk=pk)
+    programme = get_object_or_404(administered_programmes(request.user), pk=pk)
     panels = panels_for(request.user).filter(programme=programme).prefetch_related("categories", "experts__user")
     return render(request, "scoring/assign_panels.html", {"programme": programme, "panels": panels})
 
 
 @administrators_only
 def panel_edit(request, pk, panel_pk=None):
-    programme = get_object_or_404(review_programmes_for(request.user), pk=pk)
+    programme = get_object_or_404(administered_programmes(request.user), pk=pk)
     panel = get_object_or_404(panels_for(request.user), pk=panel_pk, programme=programme) if panel_pk else None
     initial = {}
     if panel is not None:
@@ -42,7 +43,7 @@ def panel_edit(request, pk, panel_pk=None):
 @administrators_only
 @require_POST
 def panel_remove(request, pk, panel_pk):
-    programme = get_object_or_404(review_programmes_for(request.user), pk=pk)
+    programme = get_object_or_404(administered_programmes(request.user), pk=pk)
     panel = get_object_or_404(panels_for(request.user), pk=panel_pk, programme=programme)
     try:
         delete_panel(request.user, panel)

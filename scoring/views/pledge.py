@@ -11,24 +11,20 @@
     @require_pledge("programme")               # a Programme pk
 
 For an expert, it finds the programme through what the expert could see once pledged
-(``scoring.visibility.pledge_gate_assignments``: active, unconflicted assignments in a programme
-under review) — anything else is 404 — and, until the programme's pledge is accepted, answers
-every request (GET or POST) with the pledge page instead of the view. Other roles pass through
-to the view, which applies its own visibility. The view itself must still look objects up through
+(``scoring.permissions.pledge_gate``: active, unconflicted assignments in a programme under
+review) — anything else is 404 — and, until the programme's pledge is accepted, answers every
+request (GET or POST) with the pledge page instead of the view. Other roles pass through to the
+view, which applies its own visibility. The view itself must still look objects up through
 ``scoring.visibility.assignments_for`` / ``applications_for_expert``.
 
-``lookup_first=True`` (the score sheet) runs the view first and asks the gate only when the view
-answers 404. Same answers, one query fewer on every pledged request; only for a view whose first
-act is looking the object up through ``assignments_for``, which already requires the pledge: an
-unpledged expert's request then fails that look-up before anything is done, and the gate turns
-the 404 into the pledge page (or keeps the 404 outside the gate, or when the pledge is accepted).
+The score sheet does not use the decorator: its loader (``scoring.sheets.load_sheet``) asks the
+same gate only when its look-up fails, and the view shows ``pledge_page``.
 """
 
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,28 +34,9 @@ from django.views.decorators.http import require_POST
 
 from portal.models import Programme
 from portal.services.errors import DomainError
-from scoring.models import ConfidentialityPledge
-from scoring.permissions import expert_profile_of
+from scoring.permissions import expert_profile_of, pledge_gate
 from scoring.services.pledge import accept_pledge, pledge_statement
-from scoring.visibility import expert_programmes, pledge_gate_assignments
-
-
-def _gate(user, kind: str, pk) -> tuple[int, bool]:
-    """(programme id, pledge accepted) for the object behind ``pk``, in one query; 404 outside the gate."""
-    pledged = ConfidentialityPledge.objects.filter(expert=expert_profile_of(user))
-    if kind == "programme":
-        found = expert_programmes(user).filter(pk=pk).values_list(
-            "pk", Exists(pledged.filter(programme_id=OuterRef("pk"))))
-    elif kind in ("assignment", "application"):
-        gate = pledge_gate_assignments(user)
-        found = (gate.filter(pk=pk) if kind == "assignment" else gate.filter(application_id=pk)).values_list(
-            "application__programme_id", Exists(pledged.filter(programme_id=OuterRef("application__programme_id"))))
-    else:
-        raise ValueError(kind)
-    row = found.first()
-    if row is None:
-        raise Http404
-    return row
+from scoring.visibility import expert_programmes
 
 
 def pledge_page(request, programme, *, next_url: str = "", status: int = 200):
@@ -69,24 +46,19 @@ def pledge_page(request, programme, *, next_url: str = "", status: int = 200):
     }, status=status)
 
 
-def require_pledge(kind: str = "assignment", kwarg: str = "pk", *, lookup_first: bool = False):
+def require_pledge(kind: str = "assignment", kwarg: str = "pk"):
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if expert_profile_of(request.user) is None:
                 return view(request, *args, **kwargs)
-            if lookup_first:
-                try:
-                    return view(request, *args, **kwargs)
-                except Http404:
-                    programme_id, pledged = _gate(request.user, kind, kwargs[kwarg])  # 404 outside the gate
-                    if pledged:
-                        raise
-            else:
-                programme_id, pledged = _gate(request.user, kind, kwargs[kwarg])
-                if pledged:
-                    return view(request, *args, **kwargs)
+            gate = pledge_gate(request.user, kind, kwargs[kwarg])
+            if gate is None:
+                raise Http404
+            programme_id, pledged = gate
+            if pledged:
+                return view(request, *args, **kwargs)
             programme = Programme.objects.get(pk=programme_id)
             return pledge_page(request, programme, next_url=request.get_full_path())
 

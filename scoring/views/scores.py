@@ -10,72 +10,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.services.figures import economic_growth
-from portal.permissions import administers_programme
+from portal.models import Programme
 from portal.services.errors import DomainError
-from portal.visibility import programmes_for
+from portal.visibility import administered_programmes
 from scoring.forms_scores import ReopenForm, ScoreForm
-from scoring.models import Score, ScoreStatus
+from scoring.models import Score
+from scoring.permissions import may_reopen
 from scoring.services.assignment import send_reminders
-from scoring.services.score_progress import score_sheets_for, scoring_progress
-from scoring.services.scores import (
-    ScoreRejected,
-    StaleScore,
-    load_items,
-    may_reopen,
-    may_score,
-    programme_rubric,
-    reopen_score,
-    save_score,
-)
+from scoring.services.score_progress import scoring_progress
+from scoring.services.scores import ScoreRejected, StaleScore, load_items, reopen_score, save_score
 from scoring.services.suggestions import suggestions_for
-from scoring.visibility import screens_experts
+from scoring.sheets import PledgeRequired, load_sheet
+from scoring.visibility import score_sheets_for
 
-from . import administrators_only
+from . import PROGRAMME_HEADER, administrators_only
 from .expert_home import after_review
-from .pledge import require_pledge
-
-# What the page shows beside the assignment, read in the same query: the programme and its rubric
-# link (programme_rubric), the organisation header and the 3.2 suggestion (district), the project
-# category, the recommending unit and the stored score; the expert's name only for others than the
-# expert. The score's items are read only when shown (load_items).
-SHEET_RELATED = ("application__programme__rubric_link", "application__organisation__district",
-                 "application__category", "application__recommender", "score", "expert")
-# A save needs only the rubric before save_score reads the assignment again under lock; the rest is
-# read when the page is shown again after a refused save.
-SAVE_ONLY = ("application__programme__rubric_link__rubric_id", "application__programme__rubric_link__assigned_at")
+from .pledge import pledge_page
 
 
-def _sheet(request, sheets, pk):
-    related = SHEET_RELATED if screens_experts(request.user) else (*SHEET_RELATED, "expert__user")
-    return get_object_or_404(sheets.select_related(None).select_related(*related), pk=pk)
-
-
-def _score_of(assignment):
-    try:
-        return assignment.score  # select_related (SHEET_RELATED)
-    except Score.DoesNotExist:
-        return None
-
-
-def _page(request, assignment, rubric, criteria, form, *, status=200, **extra):
-    score = _score_of(assignment)
-    application = assignment.application
-    is_expert = assignment.expert.user_id == request.user.pk
-    # For an expert, the look-up through score_sheets_for has just checked the pledge and conflicts.
-    decision = may_score(request.user, assignment, screened=screens_experts(request.user)) if is_expert else None
-    editable = bool(decision) and (score is None or score.status == ScoreStatus.DRAFT)
-    with_form = editable and rubric is not None  # else the stored sheet is shown (score_summary.html)
+def _page(request, sheet, form, *, status=200, **extra):
+    score, rubric, decision = sheet.score, sheet.rubric, sheet.decision
+    application = sheet.assignment.application
+    with_form = sheet.editable and rubric is not None  # else the stored sheet is shown (score_summary.html)
     return render(request, "scoring/score_sheet.html", {
-        "assignment": assignment,
+        "assignment": sheet.assignment,
         "application": application,
         "programme": application.programme,
         "rubric": rubric,
         "score": score,
         "form": form,
         "rows": form.rows(suggestions_for(application, rubric)) if with_form else [],
-        "summary": _summary(criteria, score) if extra.get("conflict") or not with_form else [],
-        "editable": editable,
-        "is_expert": is_expert,
+        "summary": _summary(sheet.criteria, score) if extra.get("conflict") or not with_form else [],
+        "editable": sheet.editable,
+        "is_expert": sheet.is_expert,
         "refusal": decision.reason if decision is not None and not decision else "",
         "growth": economic_growth(application),
         "team": application.team_members.all(),
@@ -94,33 +61,41 @@ def _summary(criteria, score) -> list[dict]:
     return [{"criterion": c, "item": stored.get(c.pk)} for c in criteria]
 
 
-# The view looks the assignment up before anything else, through assignments_for (which requires
-# the pledge): so the gate is asked only when that look-up fails. After publication the sheet is
-# closed: the expert gets the read-only "评审已结束" page instead of a 404.
+def _sheet(request, pk):
+    """scoring.sheets.load_sheet, 404 outside what the person may open."""
+    sheet = load_sheet(request.user, pk)
+    if sheet is None:
+        raise Http404
+    return sheet
+
+
+# After publication the sheet is closed: the expert gets the read-only "评审已结束" page instead
+# of a 404. An expert who has not accepted the programme's pledge gets the pledge page
+# (load_sheet asks the gate, scoring.permissions.pledge_gate, only when its look-up fails).
 @after_review("assignment")
-@require_pledge("assignment", lookup_first=True)
+@login_required
 def score_sheet(request, pk):
-    sheets = score_sheets_for(request.user)
-    if request.method == "POST":
-        return _save(request, sheets, pk)
-    assignment = _sheet(request, sheets, pk)
-    rubric, criteria = programme_rubric(assignment.application.programme)
-    score = _score_of(assignment)
+    try:
+        sheet = _sheet(request, pk)
+        if request.method == "POST":
+            return _save(request, sheet)
+    except PledgeRequired as needed:
+        return pledge_page(request, Programme.objects.get(pk=needed.programme_id), next_url=request.get_full_path())
+    score = sheet.score
     if score is not None:
         load_items(score)  # the form's initial values
-    return _page(request, assignment, rubric, criteria, ScoreForm(criteria=criteria, score=score))
+    return _page(request, sheet, ScoreForm(criteria=sheet.criteria, score=score))
 
 
-def _save(request, sheets, pk):
-    found = get_object_or_404(
-        sheets.select_related(None).select_related("application__programme__rubric_link").only(*SAVE_ONLY), pk=pk)
-    rubric, criteria = programme_rubric(found.application.programme)
-    form = ScoreForm(request.POST, criteria=criteria)  # bound: shows what was posted, not the stored score
+def _save(request, sheet):
+    pk = sheet.assignment.pk
+    form = ScoreForm(request.POST, criteria=sheet.criteria)  # bound: shows what was posted, not the stored score
     status, extra = 400, {}
     if form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
-            save_score(request.user, found, items=form.items(), overall_comment=form.cleaned_data["overall_comment"],
+            save_score(request.user, sheet.assignment, items=form.items(),
+                       overall_comment=form.cleaned_data["overall_comment"],
                        lock_version=form.cleaned_data["lock_version"], submit=submit)
         except StaleScore as error:
             messages.error(request, str(error))
@@ -136,17 +111,17 @@ def _save(request, sheets, pk):
             return redirect("scoring:score_sheet", pk=pk)
     else:
         messages.error(request, _("有内容填写有误，请按提示修改。"))
-    # Refused: the page is shown again, read in full now (with the score as stored at this point).
-    assignment = _sheet(request, sheets, pk)
+    # Refused: the page is shown again, read afresh now (with the score as stored at this point).
+    sheet = _sheet(request, pk)
     if extra:
         # A stale save: keep what the person typed; offer the stored version beside it and the
         # current lock version, so a second save is a deliberate choice.
         data = request.POST.copy()
-        stored = _score_of(assignment)  # None when the sheet was never saved (a forged or replayed version)
+        stored = sheet.score  # None when the sheet was never saved (a forged or replayed version)
         data["lock_version"] = str(stored.lock_version if stored is not None else 0)
-        form = ScoreForm(data, criteria=criteria)
+        form = ScoreForm(data, criteria=sheet.criteria)
         form.is_valid()
-    return _page(request, assignment, rubric, criteria, form, status=status, **extra)
+    return _page(request, sheet, form, status=status, **extra)
 
 
 @login_required
@@ -166,16 +141,9 @@ def score_reopen(request, pk):
     return redirect("scoring:score_sheet", pk=score.assignment_id)
 
 
-def _administered_programme(request, pk):
-    programme = get_object_or_404(programmes_for(request.user), pk=pk)
-    if not administers_programme(request.user, programme):
-        raise Http404
-    return programme
-
-
 @administrators_only
 def progress(request, pk):
-    programme = _administered_programme(request, pk)
+    programme = get_object_or_404(administered_programmes(request.user).select_related(*PROGRAMME_HEADER), pk=pk)
     context = scoring_progress(programme)
     page = Paginator(context.pop("applications"), 50).get_page(request.GET.get("page"))
     return render(request, "scoring/score_progress.html",
@@ -185,7 +153,7 @@ def progress(request, pk):
 @administrators_only
 @require_POST
 def remind(request, pk):
-    programme = _administered_programme(request, pk)
+    programme = get_object_or_404(administered_programmes(request.user).select_related(*PROGRAMME_HEADER), pk=pk)
     try:
         count = send_reminders(request.user, programme)  # one reminder service, shared with the assignment overview
     except DomainError as error:
