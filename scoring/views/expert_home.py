@@ -4,7 +4,7 @@ applications appear nowhere, not even in counts.
 
 An expert's own navigation never ends in a 404: an expert account not yet in the pool gets a page
 saying whom to ask, and once a programme's results are published its task list and sheets answer
-with a read-only "评审已结束" page (scoring.services.expert_access)."""
+with a read-only "评审已结束" page (which tasks: scoring.visibility.ended_assignments_for)."""
 
 from functools import wraps
 
