@@ -6,6 +6,11 @@ review (or being determined), after accepting that programme's pledge, and with 
 conflict for the pair. A conflicted expert sees nothing of the application: not in lists, counts,
 pages or files. ``applications.visibility.applications_for`` delegates experts to
 ``applications_for_expert`` here, so application pages and evidence downloads follow the same rule.
+
+Administrators see the review of the programmes they administer (portal.visibility.
+administered_programmes): conflicts, panels, proposals, 现场答辩 sessions. Score sheets
+(``score_sheets_for``), a finished review's tasks (``ended_assignments_for``) and an applicant's
+答辩 slots (``slots_for``) are here too: every "who sees what" of this app is in this module.
 """
 
 from django.db.models import Exists, OuterRef
