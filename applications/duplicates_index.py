@@ -24,6 +24,7 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from django.conf import settings
 from django.utils import timezone
 
+from .models import ApplicationFingerprint
 from .models.application import NARRATIVE_LIMITS
 
 NUM_PERM = 128
@@ -177,8 +178,6 @@ class DuplicateIndex:
 
     def load(self) -> int:
         """Every stored signature (the first use in a process, or a rebuild)."""
-        from .models import ApplicationFingerprint
-
         with self.lock:
             self.synced_at = timezone.now()
             rows = ApplicationFingerprint.objects.values_list("application_id", "digest", "hashvalues")
@@ -192,8 +191,6 @@ class DuplicateIndex:
 
     def sync(self) -> int:
         """Signatures stored or changed since the last sync (by any process); returns how many changed."""
-        from .models import ApplicationFingerprint
-
         with self.lock:
             if self.synced_at is None:
                 return self.load()

@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 
 from .duplicates_index import CONTENT_FIELDS, SHINGLE, normalise
+from .models import Application
 
 PASSAGE_SIMILARITY = 0.5
 MIN_SENTENCE = 6  # normalised characters: shorter fragments ("见附件") say nothing
@@ -61,8 +62,6 @@ def swapped(passages: list[dict]) -> list[dict]:
 
 def labelled(passages: list[dict]) -> list[dict]:
     """The passages with their sections' Table A.1 labels, for display."""
-    from .models import Application
-
     def label(field):
         return Application._meta.get_field(field).verbose_name
 

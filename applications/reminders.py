@@ -76,7 +76,7 @@ def deadline_text(deadline) -> str:
     return timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
 
 
-def _locked(programme) -> Programme:
+def locked_programme(programme) -> Programme:
     """The programme row, locked: two overlapping runs send each reminder once all the same."""
     return Programme.objects.select_for_update().get(pk=programme.pk)
 
@@ -102,7 +102,7 @@ def remind_applicants(programme, now=None) -> list:
     offset = due_offset(programme.submission_deadline, now)
     if offset is None or programme.status != ProgrammeStatus.OPEN:
         return []
-    programme = _locked(programme)
+    programme = locked_programme(programme)
     return send_once(programme, "submission_deadline", offset, waiting_applicants(programme))
 
 
@@ -121,7 +121,7 @@ def remind_recommenders(programme, now=None) -> list:
     offset = due_offset(programme.recommendation_deadline, now)
     if offset is None or programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.RECOMMENDING):
         return []
-    programme = _locked(programme)
+    programme = locked_programme(programme)
     return send_once(programme, "recommendation_deadline", offset, waiting_recommenders(programme),
                      programme_id=programme.pk)
 

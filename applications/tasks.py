@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from applications import reminders
+
 
 @shared_task
 def send_deadline_reminders() -> int:
     """Submission and recommendation deadline reminders that are due (each sent once)."""
-    from applications.reminders import send_deadline_reminders as send
-
-    return send()
+    return reminders.send_deadline_reminders()

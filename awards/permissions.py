@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import ProgrammeStatus
 from portal.permissions import ALLOW, administers_programme, approved_membership, deny
 
+from .models import Determination
+
 PUBLIC_STATUSES = (ProgrammeStatus.PUBLISHED, ProgrammeStatus.CLOSED)
 
 
@@ -14,8 +16,6 @@ def is_public(programme) -> bool:
 
 def is_approved(programme) -> bool:
     """Asked of the database each time: a cached reverse one-to-one would go stale within a request."""
-    from .models import Determination
-
     return Determination.objects.filter(programme_id=programme.pk, approved_at__isnull=False).exists()
 
 

@@ -6,6 +6,7 @@ The codes stay in the database and the exports; people read these phrases.
 """
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -112,8 +113,6 @@ _STATUS_MODELS = ("portal.Programme", "applications.Application", "scoring.Assig
 
 
 def _model(entry):
-    from django.contrib.contenttypes.models import ContentType
-
     content_type_id = getattr(entry, "content_type_id", None)
     # get_for_id is cached: a page of entries costs no query per row.
     return ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None

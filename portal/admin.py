@@ -37,13 +37,14 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
-        request._audit_before = audit.snapshot(stored) if stored is not None else {}
+        # Kept on the request (the admin instance is shared by every request) for save_related.
+        request.audit_before = audit.snapshot(stored) if stored is not None else {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        changes = audit.diff(getattr(request, "_audit_before", {}), audit.snapshot(obj))
+        changes = audit.diff(getattr(request, "audit_before", {}), audit.snapshot(obj))
         action = f"{obj._meta.model_name}.{'change' if change else 'create'}"
         audit.record(request.user, action, obj, changes=changes, via="admin")
 

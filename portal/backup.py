@@ -21,6 +21,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
@@ -58,7 +59,8 @@ def _reader(storage, name):
     """A file object to copy from. For a bucket, the object's body streamed as it downloads
     (django-storages' own file would hold the whole object in memory first)."""
     if hasattr(storage, "bucket"):
-        return storage.bucket.Object(storage._normalize_name(name)).get()["Body"]
+        # django-storages has no public name → key mapping (the location prefix).
+        return storage.bucket.Object(storage._normalize_name(name)).get()["Body"]  # noqa: SLF001
     return storage.open(name, "rb")
 
 
@@ -186,13 +188,13 @@ def forget_cache() -> None:
     through the cache, unread counts, option lists, the public XLSX). Redis holds the Celery queue
     too, so only the portal's own keys (its KEY_PREFIX) go, not the whole database. A local-memory
     cache lives in each process: this clears this one; a running server's go when it restarts."""
-    from django.core.cache import cache
-
     config = settings.CACHES["default"]
     if not config["BACKEND"].endswith("RedisCache"):
         cache.clear()
         return
-    import redis
+    # Only a Redis cache needs the client; a restore also runs under a bare interpreter (a non-root
+    # user's, tests/test_backup.py) where redis-py's asyncio half cannot import.
+    import redis  # noqa: PLC0415
 
     client = redis.Redis.from_url(config["LOCATION"])
     keys = list(client.scan_iter(match=f"{config.get('KEY_PREFIX', '')}:*", count=1000))

@@ -1,8 +1,10 @@
 """The Celery application. Tasks are thin: they take ids and call the domain services."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
+from django.conf import settings  # a lazy object: read only once the app is configured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -13,10 +15,6 @@ app.autodiscover_tasks()
 
 def _ensure_embedded_broker_folders():
     """The file-system broker (the zero-set-up default) needs its folders to exist."""
-    from pathlib import Path
-
-    from django.conf import settings
-
     if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
         for key in ("data_folder_in", "data_folder_out", "data_folder_processed", "control_folder"):
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,8 @@ from portal.models.organisations import RecommendingUnitKind as Kind
 from portal.models.programmes import Level, ProjectType
 from portal.models.users import Role
 from portal.reference import load_reference
+from scoring.models import ProgrammeRubric, Rubric
+from scoring.services.rubrics import load_shipped_rubrics
 
 DEMO_PASSWORD = "demo2026"
 
@@ -164,9 +166,6 @@ def _demo_programmes() -> list[Programme]:
 
 def _link_rubrics(programmes):
     """Loads the shipped rubrics and links Table B.1 to demo programmes that have none."""
-    from scoring.models import ProgrammeRubric, Rubric
-    from scoring.services.rubrics import load_shipped_rubrics
-
     load_shipped_rubrics()
     table_b1 = Rubric.objects.get(code="table_b1")
     for programme in programmes:

@@ -39,6 +39,7 @@ from functools import cache
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
@@ -47,7 +48,7 @@ def mode(storage=None) -> str:
     """How downloads reach the browser with this configuration: accel, redirect or stream."""
     if settings.PORTAL_ACCEL_REDIRECT_PREFIX:
         return "accel"
-    if hasattr(storage or _default_storage(), "presigned_url"):
+    if hasattr(storage or default_storage, "presigned_url"):
         return "redirect"
     return "stream"
 
@@ -141,15 +142,9 @@ def nginx_location(prefix: str = "/protected/", *, media_root: str = "", s3_endp
     return "\n".join([*lines, "}"])
 
 
-def _default_storage():
-    from django.core.files.storage import default_storage
-
-    return default_storage
-
-
 @cache
 def _origin_of(backend: str, endpoint: str) -> str:
-    url = urlsplit(_default_storage().presigned_url("origin-probe", expire=60))
+    url = urlsplit(default_storage.presigned_url("origin-probe", expire=60))
     return f"{url.scheme}://{url.netloc}"
 
 

@@ -15,12 +15,14 @@ import io
 import zipfile
 from collections import defaultdict
 
+import openpyxl
 import tablib
 from django.conf import settings
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
 from portal import archives
+from portal.exports import append, csv_bytes
 
 
 class ImportRefused(Exception):
@@ -80,8 +82,6 @@ class CappedXLSX(base_formats.XLSX):
     """django-import-export's XLSX, with the size and row caps, and text-cell exports."""
 
     def create_dataset(self, in_stream):
-        import openpyxl
-
         check_xlsx(in_stream)
         book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         try:
@@ -98,10 +98,6 @@ class CappedXLSX(base_formats.XLSX):
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        import openpyxl
-
-        from portal.exports import append
-
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet()
         append(sheet, dataset.headers or [])
@@ -121,6 +117,4 @@ class CappedCSV(base_formats.CSV):
         return dataset
 
     def export_data(self, dataset, **kwargs):
-        from portal.exports import csv_bytes
-
         return csv_bytes([dataset.headers or [], *dataset]).decode("utf-8")

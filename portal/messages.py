@@ -9,6 +9,7 @@ entry's body), ``choice`` (a model field's choice label) or ``join`` (a list of 
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -149,8 +150,6 @@ def join(items, sep: str = "；") -> dict:
 
 
 def _label(path: str, value) -> str:
-    from django.apps import apps
-
     app_label, model, field = path.split(".")
     try:
         choices = dict(apps.get_model(app_label, model)._meta.get_field(field).flatchoices)

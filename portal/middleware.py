@@ -1,6 +1,10 @@
 """Response headers shared by every page."""
 
 from django.conf import settings
+from django.utils import translation
+
+from portal import request_context
+from portal.downloads import download_origin
 
 
 class ContentSecurityPolicyMiddleware:
@@ -20,8 +24,6 @@ class ContentSecurityPolicyMiddleware:
 def with_download_origin(policy: str) -> str:
     """Evidence previews (an iframe, an image) load through the download view, which redirects to a
     presigned URL of the bucket when storage is S3: frames and images may come from its origin."""
-    from portal.downloads import download_origin
-
     origin = download_origin()
     if not origin:
         return policy
@@ -44,8 +46,6 @@ class CookieLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import translation
-
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
@@ -68,8 +68,6 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from portal import request_context
-
         offered = "".join(ch for ch in request.headers.get("X-Request-ID", "")[:64] if ch.isalnum() or ch in "-_.")
         request.request_id = offered or request_context.new_id()
         token = request_context.set(request.request_id)

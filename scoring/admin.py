@@ -18,6 +18,7 @@ from portal.services import audit
 from portal.services.errors import DomainError
 from scoring.models import Band, BonusLevel, Criterion, ExpertProfile, ProgrammeRubric, Rubric, RubricSection
 from scoring.services import rubrics as rubric_service
+from scoring.services.conflicts import detect_conflicts
 from scoring.services.experts import send_invitation
 
 
@@ -217,8 +218,6 @@ class ExpertProfileAdmin(AuditedAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # A new work unit, past employer or e-mail may create conflicts with applications under review.
-        from scoring.services.conflicts import detect_conflicts
-
         detect_conflicts(form.instance, actor=request.user, via="admin")
 
     @admin.action(description=_("重新发送设置密码邮件（尚未设置密码的专家）"))

@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.db import transaction
 
-from applications.reminders import _locked, due_offset, send_once
+from applications.reminders import due_offset, locked_programme, send_once
 from portal.models import Programme, ProgrammeStatus, User
 from scoring.services.assignment import late_assignments
 
@@ -23,7 +23,7 @@ def remind_experts(programme, now=None) -> list:
     offset = due_offset(programme.scoring_deadline, now)
     if offset is None or programme.status != ProgrammeStatus.REVIEWING:
         return []
-    programme = _locked(programme)
+    programme = locked_programme(programme)
     return send_once(programme, "scoring_deadline", offset, waiting_experts(programme))
 
 

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from scoring import reminders
+
 
 @shared_task
 def send_deadline_reminders() -> int:
     """Scoring deadline reminders that are due (each sent once)."""
-    from scoring.reminders import send_deadline_reminders as send
-
-    return send()
+    return reminders.send_deadline_reminders()

@@ -465,7 +465,7 @@ def test_an_edit_in_the_django_admin_refreshes_the_fingerprint(client, cast):
 
     request = RequestFactory().post("/admin/")
     request.user = UserFactory(is_superuser=True, is_staff=True)
-    request._audit_before = {}
+    request.audit_before = {}
     with TestCase.captureOnCommitCallbacks(execute=True):
         admin_view.save_related(request, form, [], change=True)
     assert pair_of(base, app) is not None

@@ -35,7 +35,7 @@ NO_SPACE = Pt(0)
 
 def _set_fonts(run, east_asia: str = EAST_ASIA_FONT, size=None, bold: bool = False) -> None:
     run.font.name = LATIN_FONT
-    r_pr = run._element.get_or_add_rPr()
+    r_pr = run._element.get_or_add_rPr()  # noqa: SLF001  (python-docx: the XML is the only way to East Asian fonts)
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -98,7 +98,7 @@ def _table(document, rows: int, cols: int, widths_mm=None):
 def _fixed_widths(table, widths_mm) -> None:
     """A fixed layout with the grid, every cell and the table itself sized: Word and LibreOffice
     then keep the columns instead of fitting them to the text."""
-    tbl_pr = table._tbl.tblPr
+    tbl_pr = table._tbl.tblPr  # noqa: SLF001  (python-docx has no API for a fixed table layout)
     layout = tbl_pr.find(qn("w:tblLayout"))
     if layout is None:
         layout = OxmlElement("w:tblLayout")
@@ -119,7 +119,7 @@ def _fixed_widths(table, widths_mm) -> None:
 
 def _row_flag(row, tag: str) -> None:
     """w:tblHeader (repeat on each page) or w:cantSplit (keep the row on one page)."""
-    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr = row._tr.get_or_add_trPr()  # noqa: SLF001  (python-docx has no API for row flags)
     if tr_pr.find(qn(tag)) is None:
         flag = OxmlElement(tag)
         flag.set(qn("w:val"), "true")

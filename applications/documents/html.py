@@ -16,10 +16,11 @@ from portal.models.organisations import OrganisationSize
 from portal.models.programmes import Level
 from portal.text import clean_text
 
-from ..models import AdvancementLevel
+from ..models import AdvancementLevel, DecisionKind
 from ..models.choices import Education, Gender
 from ..models.documents import DRAFT_VERSION
 from ..models.people import MAX_TEAM_MEMBERS
+from ..services.recommendation_queries import live_statuses, live_verdict
 from ..services.versions import application_data
 
 TEMPLATE = "applications/documents/form.html"
@@ -142,9 +143,6 @@ def recommendation(application, version: int) -> dict | None:
     """The recommender's opinion, unit and date for the 推荐单位意见 box: the live endorsement by
     the unit the application names, printed on the latest submitted version once that unit has
     endorsed it (before, and on a draft or an older version, the box stays empty)."""
-    from ..models import DecisionKind
-    from ..services.recommendation_queries import live_statuses, live_verdict
-
     unit = application.recommender
     if unit is None or version == DRAFT_VERSION or application.status not in live_statuses(unit):
         return None

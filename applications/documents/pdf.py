@@ -24,9 +24,10 @@ def stylesheet_path() -> Path:
 @lru_cache(maxsize=1)
 def _engine():
     """(FontConfiguration, parsed stylesheet, URL fetcher), made once per process."""
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
+    # Imported on first use (heavy: ~0.65 s, and no process loads it at start-up).
+    from weasyprint import CSS  # noqa: PLC0415
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415
 
     # WeasyPrint reports each layout step at INFO: noise in the worker's log, and time.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -43,7 +44,7 @@ def base_url() -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415  (heavy, as in _engine)
 
     font_config, css, fetcher = _engine()
     document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)

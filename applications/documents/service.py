@@ -14,6 +14,11 @@ from portal.permissions import ALLOW, deny
 from ..models import Application
 from ..models.choices import EDITABLE_STATUSES
 from ..models.documents import DRAFT_VERSION, ApplicationDocument, DocumentFormat
+from ..permissions import may_edit_application
+from ..visibility import applications_for
+from .docx import render_docx
+from .html import build_context, render_html
+from .pdf import render_pdf
 
 KIND = "applications.render_documents"
 
@@ -23,8 +28,6 @@ def current_version(application: Application, user=None) -> int:
     submitted, or returned for revision), otherwise the latest submitted one. Given a ``user`` who
     may not edit it (a recommender, an administrator), the latest submitted version even while the
     applicant revises."""
-    from ..permissions import may_edit_application
-
     latest = application.versions.aggregate(n=Max("number"))["n"] or DRAFT_VERSION
     if not application.is_editable:
         return latest
@@ -42,8 +45,6 @@ def schedule_render(user, application: Application, version: int | None = None):
 
 def may_request_render(user, params: dict):
     """Anyone who may see the application may have its form rendered (and download it)."""
-    from ..visibility import applications_for
-
     try:
         application_id, version = int(params["application_id"]), int(params["version"])
     except (KeyError, TypeError, ValueError):
@@ -63,10 +64,6 @@ def documents_of(application: Application):
 def render_documents(application: Application, version: int, *, job=None, progress=None) -> tuple[bytes, bytes]:
     """Renders the form of ``version`` as PDF and Word and stores both, replacing earlier files of
     the same version (re-running never duplicates). Returns (pdf bytes, docx bytes)."""
-    from .docx import render_docx
-    from .html import build_context, render_html
-    from .pdf import render_pdf
-
     report = progress or (lambda percent, message="": None)
     context = build_context(application, version)
     html = render_html(context)

@@ -18,7 +18,7 @@ from ..models import Application, ApplicationStatus, DecisionKind, Recommendatio
 from ..models.recommendation import ActualEffect, LeadingDegree
 from ..permissions import is_street, may_rank, may_remind_recommenders
 from .recommendation_queries import endorsement_count, live_endorsements, programme_progress
-from .submission import _applicants, _transition
+from .submission import applicant_users, checked_transition
 
 
 def _locked(application) -> Application:
@@ -81,7 +81,7 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     if completion_date is None:
         raise DomainError(_("请确认项目完成时间。"))
     app = _locked(application)
-    transition = _transition(actor, app, _endorse_move(app))
+    transition = checked_transition(actor, app, _endorse_move(app))
     unit = RecommendingUnit.objects.select_for_update().get(pk=actor.recommending_unit_id)
     quota = app.programme.endorsement_quota
     used = endorsement_count(app.programme, unit)
@@ -101,11 +101,11 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     values = {"name": app.project_name, "unit": unit.name, "application_id": app.pk}
     if transition.name == "endorse_street":
         notify(_unit_users(unit.parent), "recommendation.street_endorsed.bureau", params=values, about=app)
-        notify(_applicants(app), "recommendation.street_endorsed.applicant", params=values, about=app)
+        notify(applicant_users(app), "recommendation.street_endorsed.applicant", params=values, about=app)
     else:
         street = app.recommender if transition.name == "endorse_district" else None
         notify(_unit_users(street), "recommendation.endorsed.street", params=values, about=app)
-        notify(_applicants(app), "recommendation.endorsed.applicant", params=values, about=app)
+        notify(applicant_users(app), "recommendation.endorsed.applicant", params=values, about=app)
     return row
 
 
@@ -116,7 +116,7 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
     if not reason:
         raise DomainError(_("请填写不予推荐的理由。"))
     app = _locked(application)
-    transition = _transition(actor, app, _decline_move(app))
+    transition = checked_transition(actor, app, _decline_move(app))
     unit = _acting_unit(actor)
     _supersede(app, unit=unit)
     row = RecommendationDecision.objects.create(
@@ -126,7 +126,7 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
     values = {"name": app.project_name, "unit": unit.name, "reason": reason, "application_id": app.pk}
     if transition.name == "decline_district":
         notify(_unit_users(app.recommender), "recommendation.declined.street", params=values, about=app)
-    notify(_applicants(app), "recommendation.declined.applicant", params=values, about=app)
+    notify(applicant_users(app), "recommendation.declined.applicant", params=values, about=app)
     return row
 
 
@@ -141,7 +141,7 @@ def return_to_applicant(actor, application, comment: str, sections=(), *, via: s
     if any(s not in Section.values for s in sections):
         raise DomainError(_("所选部分不存在。"))
     app = _locked(application)
-    transition = _transition(actor, app, "return")
+    transition = checked_transition(actor, app, "return")
     street = app.recommender if app.status == ApplicationStatus.ENDORSED_BY_STREET else None
     unit = _acting_unit(actor)
     _supersede(app, kind__in=(DecisionKind.ENDORSE, DecisionKind.DECLINE))
@@ -154,7 +154,7 @@ def return_to_applicant(actor, application, comment: str, sections=(), *, via: s
     )
     _change_status(actor, app, transition, note=text, via=via)
     values = {"name": app.project_name, "text": text, "application_id": app.pk}
-    notify(_applicants(app), "application.returned", params=values, about=app)
+    notify(applicant_users(app), "application.returned", params=values, about=app)
     notify(_unit_users(street), "recommendation.returned.street", params=values, about=app)
     return row
 
@@ -167,7 +167,7 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
     if not text:
         raise DomainError(_("请填写退回街镇的意见。"))
     app = _locked(application)
-    transition = _transition(actor, app, "return_to_street")
+    transition = checked_transition(actor, app, "return_to_street")
     _supersede(app, unit=app.recommender)
     row = RecommendationDecision.objects.create(
         application=app, unit=_acting_unit(actor), kind=DecisionKind.RETURN_TO_STREET, comment=text,
@@ -176,7 +176,7 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
     _change_status(actor, app, transition, note=text, via=via)
     values = {"name": app.project_name, "text": text, "application_id": app.pk}
     notify(_unit_users(app.recommender), "recommendation.returned_to_street.street", params=values, about=app)
-    notify(_applicants(app), "recommendation.returned_to_street.applicant", params=values, about=app)
+    notify(applicant_users(app), "recommendation.returned_to_street.applicant", params=values, about=app)
     return row
 
 

@@ -18,11 +18,14 @@ from ..models.application import organisation_header
 from ..workflow import APPLICATION_WORKFLOW
 from .completeness import completeness_check
 from .drafts import check_programme_open
+from .duplicates import on_submitted
 from .errors import IncompleteApplication
 from .versions import application_data
 
 
-def _transition(actor, app: Application, name: str):
+def checked_transition(actor, app: Application, name: str):
+    """The workflow move ``name`` if ``app`` is in one of its sources and ``actor`` may make it
+    (also used by the recommendation services)."""
     transition = APPLICATION_WORKFLOW.get(name)
     if app.status not in transition.sources:
         raise InvalidTransition(
@@ -47,7 +50,8 @@ def _check_resubmission_window(programme) -> None:
         raise InvalidTransition(_("推荐截止时间已过，不能重新提交。"))
 
 
-def _applicants(app: Application):
+def applicant_users(app: Application):
+    """The applicant organisation's approved, active people (whom notices about ``app`` go to)."""
     return User.objects.filter(
         membership__organisation_id=app.organisation_id, membership__status=MembershipStatus.APPROVED, is_active=True
     )
@@ -67,7 +71,7 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     if only_returned and app.status != ApplicationStatus.RETURNED:
         raise InvalidTransition(_("只有被退回的申报可以重新提交。"))
     name = "resubmit" if app.status == ApplicationStatus.RETURNED else "submit"
-    transition = _transition(actor, app, name)
+    transition = checked_transition(actor, app, name)
     if name == "submit":
         check_programme_open(app.programme)
     else:
@@ -86,14 +90,12 @@ def submit(actor, application: Application, *, via: str = "web", only_returned: 
     number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     ApplicationVersion.objects.create(application=app, number=number, data=application_data(app), created_by=actor)
     schedule_render(actor, app, version=number)  # PDF and Word of this version, after commit
-    from .duplicates import on_submitted  # 疑似重复: compared by content; a failure there never refuses this
-
-    on_submitted(app)
+    on_submitted(app)  # 疑似重复: compared by content; a failure there never refuses this
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]},
                  note=_("第%(n)d版") % {"n": number}, via=via)
     params = {"org": app.organisation.name, "name": app.project_name, "programme": app.programme.title, "n": number,
               "application_id": app.pk}
-    notify([*_recommenders(app), *_applicants(app)],
+    notify([*_recommenders(app), *applicant_users(app)],
            "application.submitted" if name == "submit" else "application.resubmitted", params=params, about=app)
     bureau = _returning_bureau(app) if name == "resubmit" else None
     if bureau is not None:
@@ -126,7 +128,7 @@ def return_for_revision(actor, application: Application, comment: str, section: 
     if section and section not in Section.values:
         raise DomainError(_("所选部分不存在。"))
     app = Application.objects.select_for_update().select_related("programme", "organisation").get(pk=application.pk)
-    transition = _transition(actor, app, "return")
+    transition = checked_transition(actor, app, "return")
     before = app.status
     app.status = transition.target
     app.lock_version += 1
@@ -135,6 +137,6 @@ def return_for_revision(actor, application: Application, comment: str, section: 
         application=app, version=app.versions.order_by("-number").first(), author=actor, text=text, section=section
     )
     audit.record(actor, transition.audit_action, app, changes={"status": [before, app.status]}, note=text, via=via)
-    notify([*_applicants(app), *_recommenders(app)], "application.returned",
+    notify([*applicant_users(app), *_recommenders(app)], "application.returned",
            params={"name": app.project_name, "text": text, "application_id": app.pk}, about=app)
     return comment_row

@@ -1,6 +1,8 @@
 """Ranking the endorsed applications and exporting Annex 2 (申报汇总表), for recommenders; the
 organiser's progress page and reminders. Rules in the services, files built by jobs."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -29,8 +31,6 @@ def _programme(request, pk):
 
 def _job(request):
     """The export the person just started (?job=…), shown with its progress."""
-    import uuid
-
     try:
         wanted = uuid.UUID(request.GET.get("job", ""))
     except ValueError:

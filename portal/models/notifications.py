@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from portal.messages import Rendered, render
 
 
 class Notification(models.Model):
@@ -36,10 +39,6 @@ class Notification(models.Model):
     def rendered(self, language: str | None = None):
         """Subject, body and link in ``language`` (the active one if None): from the catalogue when
         the row names an entry, else the stored text."""
-        from django.utils import translation
-
-        from portal.messages import Rendered, render
-
         language = language or translation.get_language()
         cache = self.__dict__.setdefault("_rendered", {})  # title, text and url render once per language
         if language not in cache:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from portal.models import Organisation, OrganisationMembership, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
-from portal.permissions import administers_organisation, first_member, may_decide_membership
+from portal.permissions import administers_organisation, first_member, may_decide_membership, may_edit_organisation
 from portal.services import audit
 from portal.services.errors import PermissionDenied
 from portal.services.notify import notify
@@ -83,8 +83,6 @@ def decide_membership(actor, membership: OrganisationMembership, *, approve: boo
 
 def update_organisation(actor, organisation: Organisation, *, via: str = "web"):
     """Saves changes to an organisation's details (already applied in memory), with the audit row."""
-    from portal.permissions import may_edit_organisation
-
     decision = may_edit_organisation(actor, organisation)
     if not decision:
         raise PermissionDenied(decision.reason)

@@ -8,7 +8,7 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Programme
 from portal.text import clean_text
 
 
@@ -63,8 +63,6 @@ PROGRAMME_PATHS = (
 
 def programme_of(obj) -> int | None:
     """The id of the programme ``obj`` belongs to, or None for shared objects (organisations…)."""
-    from portal.models import Programme
-
     if isinstance(obj, Programme):
         return obj.pk
     for path in PROGRAMME_PATHS:

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
+from portal.models import Programme, ProjectCategory, RecommendingUnit
+
 GENERATION_KEY = "choices:generation"
 TTL = 60 * 60
 
@@ -42,8 +44,6 @@ def forget_choices(**_kwargs) -> None:
 
 def connect() -> None:
     """Called from PortalConfig.ready."""
-    from portal.models import Programme, ProjectCategory, RecommendingUnit
-
     for model in (ProjectCategory, RecommendingUnit):
         post_save.connect(forget_choices, sender=model, dispatch_uid=f"choices-save-{model.__name__}")
         post_delete.connect(forget_choices, sender=model, dispatch_uid=f"choices-delete-{model.__name__}")

@@ -8,7 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from portal.messages import MESSAGES, absolute, render
 from portal.models import Notification
+from portal.tasks import send_email
+from portal.visibility import about_label, notifications_for
 
 UNREAD_TTL = 300  # seconds; every change below forgets the count anyway
 _GENERATION_KEY = "notifications:unread:generation"
@@ -32,8 +35,6 @@ def unread_count(user) -> int:
     """The number in the navigation bar's bell, read on every page: kept in the cache until the
     person's feed or what they may see changes (forget_unread), so a page costs no COUNT query.
     Counted through notifications_for, so it never counts what the feed leaves out."""
-    from portal.visibility import notifications_for
-
     key = _unread_key(user.pk)
     count = cache.get(key)
     if count is None:
@@ -77,9 +78,6 @@ def notify(recipients, subject: str, body: str = "", link: str = "", *, about=No
     accepted and stored as it is, for callers not yet moved to the catalogue.) ``about``: the object
     the notification concerns (an application, a programme…), so it disappears from the feed of
     anyone who may no longer see that object."""
-    from portal.messages import MESSAGES, absolute, render
-    from portal.visibility import about_label
-
     about_model, about_id = about_label(about)
     people = {u.pk: u for u in recipients if u is not None and u.is_active}
     key, params = (str(subject), params or {}) if str(subject) in MESSAGES else ("", {})
@@ -96,8 +94,6 @@ def notify(recipients, subject: str, body: str = "", link: str = "", *, about=No
     forget_unread(people)
     mailed = sorted(pk for pk, u in people.items() if u.email)
     if mailed:
-        from portal.tasks import send_email
-
         if key:
             transaction.on_commit(lambda: send_email.delay(mailed, message=key, params=params))
         else:
@@ -110,8 +106,6 @@ def notify(recipients, subject: str, body: str = "", link: str = "", *, about=No
 def send_message(addresses, key: str, **params) -> None:
     """E-mail only, after commit, in the portal's default language (a unit's mailbox, an invitation
     whose link is a credential and must not sit in a feed)."""
-    from portal.tasks import send_email
-
     addresses = sorted({a for a in addresses if a})
     if addresses:
         transaction.on_commit(lambda: send_email.delay(addresses, message=key, params=params))

@@ -19,6 +19,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from portal.celery import app as celery_app
+
 log = logging.getLogger(__name__)
 
 
@@ -39,7 +41,7 @@ def check_cache():
 
 
 def check_broker(app=None):
-    app = app or _celery_app()
+    app = app or celery_app
     with app.connection_for_write(connect_timeout=settings.READYZ_TIMEOUT) as conn:
         conn.ensure_connection(max_retries=1, timeout=settings.READYZ_TIMEOUT)
 
@@ -55,16 +57,10 @@ def check_storage():
 
 
 def check_worker(app=None) -> dict:
-    replies = (app or _celery_app()).control.ping(timeout=settings.READYZ_TIMEOUT)
+    replies = (app or celery_app).control.ping(timeout=settings.READYZ_TIMEOUT)
     if not replies:
         raise RuntimeError("no Celery worker answered")
     return {"workers": len(replies)}
-
-
-def _celery_app():
-    from portal.celery import app
-
-    return app
 
 
 def checks() -> dict:

@@ -28,6 +28,7 @@ from portal.services import audit
 from portal.services.errors import PermissionDenied
 from portal.services.notify import send_message
 from scoring.models import ExpertProfile
+from scoring.services.conflicts import detect_conflicts
 from scoring.services.expert_sheet import COLUMN_NAMES, RowError, SheetError, read_rows
 
 LIST_SEPARATORS = re.compile(r"[、，,；;/\n]+")
@@ -146,8 +147,6 @@ def import_experts(actor, file, *, via: str = "import") -> ImportReport:
         return report
     with transaction.atomic():
         report.created = [_create(actor, row, via) for row in checked]
-        from scoring.services.conflicts import detect_conflicts  # conflicts build on the pool
-
         for profile in report.created:
             send_invitation(profile.user)
             detect_conflicts(profile, actor=actor, via=via)

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -14,8 +15,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="archive path (default: var/backups/portal-<time>.tar.gz)")
 
     def handle(self, *args, output=None, **options):
-        from django.conf import settings
-
         default = settings.VAR_DIR / "backups" / f"portal-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
         target = Path(output) if output else default
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@ import random
 
 from django.core.management.base import BaseCommand
 
+from applications.demo import generate_applications
 from portal import demo
 from portal.demo_year import OTHER_APPLICANTS, REVIEWERS, seed_demo_year
 
@@ -29,7 +30,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Programme: {programme.title} [{programme.get_status_display()}]")
         if applications:
             rng = random.Random(seed)
-            from applications.demo import generate_applications
-
             made = generate_applications(applications, rng)
             self.stdout.write(f"Generated applications: {made}")
