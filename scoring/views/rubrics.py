@@ -4,22 +4,21 @@ linking a programme to its rubric."""
 import yaml
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from portal.permissions import administers_programme
 from portal.services.errors import DomainError
-from portal.visibility import programmes_for
+from portal.visibility import administered_programmes
 from scoring.forms import AssignRubricForm, RubricUploadForm
 from scoring.models import Criterion, ProgrammeRubric, Rubric
 from scoring.services import rubrics as service
 from scoring.services.rubric_format import InvalidRubric
 
-from . import administrators_only
+from . import PROGRAMME_HEADER, administrators_only
 
 LOAD_STATUS = {"created": _lazy("已导入"), "unchanged": _lazy("内容相同，未改动"), "replaced": _lazy("已覆盖"),
                "kept": _lazy("已保留")}
@@ -71,7 +70,7 @@ def rubric_detail(request, pk):
         Rubric.objects.prefetch_related(Prefetch("sections__criteria", queryset=criteria)), pk=pk
     )
     links = ProgrammeRubric.objects.filter(rubric=rubric)
-    visible = links.filter(programme__in=programmes_for(request.user)).select_related("programme")
+    visible = links.filter(programme__in=administered_programmes(request.user)).select_related("programme")
     context = {
         "rubric": rubric,
         "rows": table_rows(rubric),
@@ -123,9 +122,7 @@ def rubric_yaml(request, pk):
 
 @administrators_only
 def programme_rubric(request, pk):
-    programme = get_object_or_404(programmes_for(request.user), pk=pk)
-    if not administers_programme(request.user, programme):
-        raise Http404
+    programme = get_object_or_404(administered_programmes(request.user).select_related(*PROGRAMME_HEADER), pk=pk)
     link = ProgrammeRubric.objects.filter(programme=programme).select_related("rubric").first()
     form = AssignRubricForm(request.POST or None, programme=programme,
                             initial={"rubric": link.rubric_id if link else None})
