@@ -25,9 +25,9 @@ from scoring.services.scores import (
     ScoreRejected,
     StaleScore,
     reopen_score,
-    rubric_criteria,
     save_score,
 )
+from scoring.sheets import rubric_criteria
 from tests.factories import ApplicationFactory, ExpertProfileFactory, OrganiserFactory, ProgrammeFactory, UserFactory
 from tests.test_scoring_rubrics import B1, FLAGSHIP, b1_data
 
