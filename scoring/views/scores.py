@@ -1,5 +1,6 @@
 """Score sheets (the application beside the score form), reopening, scoring progress and reminders.
-Views only translate HTTP: the rules are in scoring.services.scores and score_progress."""
+Views only translate HTTP: the sheet is loaded by scoring.sheets.load_sheet, the rules are in
+scoring.permissions (may_score, may_reopen), scoring.services.scores and score_progress."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
