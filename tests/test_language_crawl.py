@@ -124,9 +124,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 ENDONYMS = {"简体中文"}  # the language switch names each language in itself
 
 
-def data_texts() -> re.Pattern:
+def data_texts() -> tuple[re.Pattern, tuple[str, ...]]:
     """Every Chinese text stored in the database (names, titles, comments, the form's answers…): in
-    English mode they stay as typed; what is left of a page without them is the interface."""
+    English mode they stay as typed; what is left of a page without them is the interface. Returned
+    as a pattern of the whole texts and the texts themselves (a page may cut a long one short with …)."""
     from django.apps import apps
     from django.db import models
 
@@ -148,14 +149,34 @@ def data_texts() -> re.Pattern:
         if fields:
             for row in model._default_manager.values_list(*fields):
                 walk(list(row))
-    texts = sorted(found, key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in texts)) if texts else re.compile(r"(?!)")
+    texts = tuple(sorted(found, key=len, reverse=True))
+    return (re.compile("|".join(re.escape(t) for t in texts)) if texts else re.compile(r"(?!)")), texts
 
 
-def english_problems(text: str, data: re.Pattern) -> list[str]:
-    """Lines of the page still in Chinese once the stored data is taken out: untranslated strings."""
-    left = (data.sub("", line) for line in text.splitlines() if _HAN.search(line) and line.strip() not in ENDONYMS)
+# A stored text cut short by the page (truncatechars): the Han-bearing run just before the ellipsis.
+_CUT = re.compile(r"([^\s…]*[\u4e00-\u9fff][^\s…]*)…")
+
+
+def english_problems(text: str, data: tuple[re.Pattern, tuple[str, ...]]) -> list[str]:
+    """Lines of the page still in Chinese once the stored data (whole, or cut short with …) is taken
+    out: untranslated strings."""
+    pattern, texts = data
+
+    def uncut(match):
+        head = match.group(1)
+        return "" if any(head in t and not t.endswith(head) for t in texts) else match.group(0)
+
+    left = (_CUT.sub(uncut, pattern.sub("", line)) for line in text.splitlines()
+            if _HAN.search(line) and line.strip() not in ENDONYMS)
     return sorted({line.strip()[:120] for line in left if _HAN.search(line)})
+
+
+def test_english_check_takes_out_data_whole_or_cut_but_not_the_interface():
+    data = (re.compile("南翔镇推荐人"), ("南翔镇推荐人", "针对具体技术难题，创新运用或采用先进质量管理工具"))
+    assert english_problems("Endorsed by 南翔镇推荐人", data) == []
+    assert english_problems("2.2 针对具体技术难题，创新…（10）", data) == []
+    assert english_problems("Status: 推荐审核", data) == ["Status: 推荐审核"]
+    assert english_problems("总分…", data) == ["总分…"]
 
 
 @pytest.fixture(scope="module")
@@ -173,4 +194,12 @@ def test_every_page_in_chinese_shows_words_not_codes(year, username):
 
     actions, states = set(ACTIONS) | written_actions(), _state_codes()
     found = crawl(username, "zh-hans", lambda text: chinese_problems(text, actions, states))
+    assert not found, "\n".join(f"{url}: {problems}" for url, problems in sorted(found.items()))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", LOGINS)
+def test_every_page_in_english_is_english_but_the_data(year, username):
+    data = data_texts()
+    found = crawl(username, "en", lambda text: english_problems(text, data))
     assert not found, "\n".join(f"{url}: {problems}" for url, problems in sorted(found.items()))

@@ -32,6 +32,7 @@ from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from portal.models.organisations import OrganisationSize, Ownership
 from portal.models.programmes import ProjectType
@@ -46,12 +47,14 @@ HEADERS = ("序号", "项目名称", "项目单位", "完成时间", "项目先�
 MONEY_COLUMN = HEADERS.index("经济效益（万元）")
 FIGURE_NOTE = "注：经济效益（万元）为攻关后12个月销售额减去攻关前12个月销售额（新增销售额），数据取自登记表经济效益表。"
 FOOTER_LABELS = ("填报单位（加盖公章）：", "联系人：", "联系电话：")
+# Marked for the catalogue (gettext_noop keeps the Chinese here): pages name the table in the
+# reader's language (page_title); the files always carry the official Chinese title (title_for).
 TYPE_STEMS = {
-    ProjectType.KEY_PRODUCT: "重点产品质量攻关",
-    ProjectType.FLAGSHIP: "产业质量提升标志性",
-    ProjectType.CHAIN_COLLABORATION: "产业链协同质量提升",
-    ProjectType.COMMON_TECHNOLOGY: "共性质量技术突破",
-    ProjectType.KEY_PERFORMANCE: "产品关键质量性能提升",
+    ProjectType.KEY_PRODUCT: gettext_noop("重点产品质量攻关"),
+    ProjectType.FLAGSHIP: gettext_noop("产业质量提升标志性"),
+    ProjectType.CHAIN_COLLABORATION: gettext_noop("产业链协同质量提升"),
+    ProjectType.COMMON_TECHNOLOGY: gettext_noop("共性质量技术突破"),
+    ProjectType.KEY_PERFORMANCE: gettext_noop("产品关键质量性能提升"),
 }
 LANGUAGE = "zh-hans"
 
@@ -74,6 +77,14 @@ class Annex2Table:
 def title_for(programme) -> str:
     stem = TYPE_STEMS.get(programme.project_type, programme.get_project_type_display())
     return f"{programme.year}年{programme.area_name}{stem}项目申报汇总表"
+
+
+def page_title(programme) -> str:
+    """The title as a page shows it, in the reader's language; in Chinese exactly ``title_for``."""
+    stem = TYPE_STEMS.get(programme.project_type)
+    return translation.gettext("%(year)s年%(area)s%(stem)s项目申报汇总表") % {
+        "year": programme.year, "area": programme.area_label,
+        "stem": translation.gettext(stem) if stem else programme.get_project_type_display()}
 
 
 def month_text(day) -> str:

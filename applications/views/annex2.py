@@ -18,7 +18,7 @@ from portal.services.errors import DomainError
 from portal.visibility import jobs_for
 
 from ..annex2.jobs import FORMATS, start_export
-from ..annex2.rows import title_for
+from ..annex2.rows import page_title
 from ..permissions import may_rank, recommendation_window
 from ..services import recommendation as service
 from ..services.recommendation_queries import live_endorsements, programme_progress, recommender_programmes
@@ -75,7 +75,7 @@ def ranking(request, programme_pk):
         return redirect("applications:recommend_ranking", programme_pk=programme.pk)
     endorsements = live_endorsements(programme, unit).select_related("application__organisation")
     return render(request, "applications/recommend/ranking.html", {
-        "unit": unit, "programme": programme, "endorsements": endorsements, "title": title_for(programme),
+        "unit": unit, "programme": programme, "endorsements": endorsements, "title": page_title(programme),
         "may_rank": may_rank(request.user, programme, unit), "window": recommendation_window(programme),
         "formats": FORMATS, "job": _job(request), "now": timezone.now(),
     })
@@ -117,7 +117,7 @@ def progress(request, programme_pk):
     rows = programme_progress(programme)
     return render(request, "applications/recommend/progress.html", {
         "programme": programme, "rows": rows, "late": [r for r in rows if r.is_late], "formats": FORMATS,
-        "job": _job(request), "now": timezone.now(), "title": title_for(programme),
+        "job": _job(request), "now": timezone.now(), "title": page_title(programme),
     })
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from applications.models import Application
 from scoring.models import Rubric
@@ -18,12 +19,17 @@ from .scores import ApplicationScores, ProgrammeScores
 TIE_RULE = _("同分时依次比较：%(sections)s提交时间较早者在前。各部分小计按与总分相同的统计量计算。")
 TIE_SECTION = _("第%(numeral)s部分（%(name)s）小计较高者在前；")
 TIE_RULE_TOTAL_ONLY = _("该评分细则未指定同分时比较的部分：同分时只比较总分，提交时间较早者在前。")
-NUMERALS = "一二三四五六七八九十"
+# "2" → 二 as the standard numbers its parts (第二部分); words of the interface, so in the catalogue
+# (an English page says "Part 2").
+NUMERALS = (pgettext_lazy("rubric part", "一"), pgettext_lazy("rubric part", "二"), pgettext_lazy("rubric part", "三"),
+            pgettext_lazy("rubric part", "四"), pgettext_lazy("rubric part", "五"), pgettext_lazy("rubric part", "六"),
+            pgettext_lazy("rubric part", "七"), pgettext_lazy("rubric part", "八"), pgettext_lazy("rubric part", "九"),
+            pgettext_lazy("rubric part", "十"))
 
 
 def _numeral(code: str) -> str:
-    """"2" → 二 as the standard numbers its parts; other codes as they are."""
-    return NUMERALS[int(code) - 1] if code.isdigit() and 1 <= int(code) <= len(NUMERALS) else code
+    """A part's numeral in the reader's language; codes that are not 1–10 as they are."""
+    return str(NUMERALS[int(code) - 1]) if code.isdigit() and 1 <= int(code) <= len(NUMERALS) else code
 
 
 @dataclass

@@ -110,6 +110,13 @@ class Programme(models.Model):
         return "上海市"
 
     @property
+    def area_label(self) -> str:
+        """``area_name`` as a page shows it, in the reader's language (a district's name is data)."""
+        if self.level == Level.DISTRICT and self.district_id:
+            return self.district.name
+        return str(_("上海市"))
+
+    @property
     def organiser_name_list(self) -> list[str]:
         return [line.strip() for line in self.organiser_names.splitlines() if line.strip()]
 
