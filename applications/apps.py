@@ -1,4 +1,5 @@
-"""The applications app's AppConfig: ready() registers its visibility rule and background jobs."""
+"""The applications app's AppConfig: ready() registers its visibility rule, background jobs and
+dashboard data."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,10 +13,11 @@ class ApplicationsConfig(AppConfig):
         # Imported here, not at the top: Django imports apps.py before any model class exists.
         from portal.visibility import register_about
 
-        from . import job_handlers
+        from . import dashboard, job_handlers
         from .models import Application
         from .visibility import applications_for
 
         # Notifications and jobs about an application follow the application's own visibility.
         register_about(Application, applications_for)
         job_handlers.register_all()
+        dashboard.register_all()

@@ -1,5 +1,5 @@
-"""The awards app's AppConfig: ready() registers its visibility rule, its publishing guard and its
-background jobs."""
+"""The awards app's AppConfig: ready() registers its visibility rule, its publishing guard, its
+background jobs and its dashboard data."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ class AwardsConfig(AppConfig):
         from portal.visibility import register_about
         from portal.workflow import PROGRAMME_WORKFLOW
 
-        from . import job_handlers
+        from . import dashboard, job_handlers
         from .models import Award
         from .permissions import may_publish
         from .visibility import awards_for
@@ -24,3 +24,4 @@ class AwardsConfig(AppConfig):
         # Publishing needs an approved determination, whoever moves the programme (portal cannot ask awards).
         PROGRAMME_WORKFLOW.add_guard("publish", may_publish)
         job_handlers.register_all()
+        dashboard.register_all()

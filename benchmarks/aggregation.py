@@ -56,7 +56,7 @@ def pure(sheets, applications: int):
     totals = {key: sum(points) for key, points in sheets.items()}
     agg.expert_bias(totals)
     agg.normalise(totals)
-    ordered = tiers.rank([tiers.Candidate(a, s[0].trimmed_mean, s[1][1].trimmed_mean, s[1][2].trimmed_mean, None, a)
+    ordered = tiers.rank([tiers.Candidate(a, s[0].trimmed_mean, (s[1][1].trimmed_mean, s[1][2].trimmed_mean), None, a)
                           for a, s in summaries.items()])
     tiers.propose([c.statistic for c in ordered], "percentages", (5, 10, 15))
     return len(ordered)

@@ -66,11 +66,11 @@ def test_normalisation_removes_an_expert_offset_and_is_reported_separately():
 def test_tie_rule_section_two_then_three_then_earlier_submission():
     t0 = datetime(2025, 7, 1, 9)
     c = [
-        tiers.Candidate("late", 80, 35, 25, t0 + timedelta(hours=1), 1),
-        tiers.Candidate("s3", 80, 35, 30, t0 + timedelta(days=3), 2),
-        tiers.Candidate("s2", 80, 40, 20, t0 + timedelta(days=5), 3),
-        tiers.Candidate("early", 80.0000000001, 35, 25, t0, 4),
-        tiers.Candidate("best", 81, 0, 0, None, 5),
+        tiers.Candidate("late", 80, (35, 25), t0 + timedelta(hours=1), 1),
+        tiers.Candidate("s3", 80, (35, 30), t0 + timedelta(days=3), 2),
+        tiers.Candidate("s2", 80, (40, 20), t0 + timedelta(days=5), 3),
+        tiers.Candidate("early", 80.0000000001, (35, 25), t0, 4),
+        tiers.Candidate("best", 81, (0, 0), None, 5),
     ]
     assert [x.key for x in tiers.rank(c)] == ["best", "s2", "s3", "early", "late"]
 
