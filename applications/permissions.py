@@ -151,3 +151,10 @@ def may_dismiss(user, pair) -> Decision:
     if applications_for(user).filter(pk__in=(pair.a_id, pair.b_id)).count() != 2:
         return deny(_("只有能查看两份申报的审核人可以标记为非重复。"))
     return ALLOW
+
+
+def may_edit_unit_contact(user, unit) -> Decision:
+    """Only a recommender of the unit itself (a bureau does not edit its streets' contacts)."""
+    if getattr(user, "role", None) != Role.RECOMMENDER or unit is None or user.recommending_unit_id != unit.pk:
+        return deny(_("只能修改本单位的联系人信息。"))
+    return ALLOW

@@ -39,7 +39,6 @@ MAY_ALLOWED = {
     ("scoring/job_handlers.py", "may_request_auto_assign"),
     # To move to applications/permissions.py (a permission predicate; the move is the owner's of
     # applications/services/units.py): then delete this line.
-    ("applications/services/units.py", "may_edit_unit_contact"),
 }
 
 

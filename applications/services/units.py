@@ -7,22 +7,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import RecommendingUnit
-from portal.models.users import Role
-from portal.permissions import ALLOW, deny
 from portal.services import audit
 from portal.services.errors import DomainError, PermissionDenied
 from portal.text import clean_text
 
+from ..permissions import may_edit_unit_contact
+
 CONTACT_FIELDS = ("contact_person", "contact_phone")
 # Digits with the separators people write in a phone number: 021-59992872, 139 0000 0000, +86…, 转 8001.
 PHONE = re.compile(r"^[0-9+\-() 转,，/]{5,32}$")
-
-
-def may_edit_unit_contact(user, unit):
-    """Only a recommender of the unit itself (a bureau does not edit its streets' contacts)."""
-    if getattr(user, "role", None) != Role.RECOMMENDER or unit is None or user.recommending_unit_id != unit.pk:
-        return deny(_("只能修改本单位的联系人信息。"))
-    return ALLOW
 
 
 def update_contact(actor, unit: RecommendingUnit, *, contact_person: str, contact_phone: str,
