@@ -31,8 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Job, JobStatus
-from portal.permissions import ALLOW, Decision
-from portal.services.errors import PermissionDenied
+from portal.permissions import ALLOW, Decision, require
 from portal.visibility import jobs_for
 
 log = logging.getLogger(__name__)
@@ -92,9 +91,7 @@ def register(name: str, label: str, can_request: Callable[..., Decision] = _anyo
 def start_job(user, kind: str, params: dict) -> Job:
     """Checks the person may ask for this, records the job and queues it after commit."""
     job_kind = REGISTRY[kind]
-    decision = job_kind.can_request(user, params)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(job_kind.can_request(user, params))
     about_model, about_id = job_kind.about_of(params)
     job = Job.objects.create(kind=kind, params=params, requested_by=user, about_model=about_model, about_id=about_id,
                              heartbeat_at=timezone.now())
@@ -105,9 +102,7 @@ def start_job(user, kind: str, params: dict) -> Job:
 def retry_job(user, job: Job) -> Job:
     if job.status != JobStatus.FAILED:
         return job
-    decision = REGISTRY[job.kind].can_request(user, job.params)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(REGISTRY[job.kind].can_request(user, job.params))
     Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, progress=0, error="", message="",
                                          heartbeat_at=timezone.now())
     job.refresh_from_db()

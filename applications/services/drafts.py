@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import ProgrammeStatus
-from portal.permissions import approved_membership
+from portal.permissions import approved_membership, require
 from portal.services import audit
-from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.errors import DomainError, InvalidTransition
 from portal.text import clean_text
 
 from ..models import Application, ConflictDeclaration, TeamMember
@@ -22,9 +22,7 @@ from .versions import application_data, diff_data
 
 def check_editable(actor, app: Application) -> None:
     """Raises unless ``actor`` may change ``app`` now (its members, while draft or returned)."""
-    decision = may_edit_application(actor, app)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_edit_application(actor, app))
     if not app.is_editable:
         raise InvalidTransition(
             _("申报表当前状态为“%(status)s”，不能修改；被退回修改后方可编辑。"
@@ -49,9 +47,7 @@ def check_programme_open(programme) -> None:
 
 @transaction.atomic
 def create_draft(actor, programme, project_name: str, *, via: str = "web") -> Application:
-    decision = may_create_application(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_create_application(actor, programme))
     check_programme_open(programme)
     name = clean_text(project_name or "").strip()
     if not name:

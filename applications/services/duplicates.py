@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import ProgrammeStatus
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.errors import DomainError, InvalidTransition
 
 from .. import duplicates_index as index_module
 from ..duplicates_index import CONTENT_FIELDS, content_text, digest, jaccard, normalise, shingle_codes, signature
@@ -176,9 +177,7 @@ def dismiss(actor, pair: DuplicateCandidate, reason: str, *, via: str = "web") -
     if len(text) > REASON_LIMIT:
         raise DomainError(_("理由不能超过%(n)d字。") % {"n": REASON_LIMIT})
     pair = DuplicateCandidate.objects.select_for_update().select_related("a", "b").get(pk=pair.pk)
-    decision = may_dismiss(actor, pair)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_dismiss(actor, pair))
     if pair.status != DuplicateStatus.OPEN:
         raise InvalidTransition(_("该疑似重复已核实，无需重复操作。"))
     pair.status, pair.reason = DuplicateStatus.DISMISSED, text

@@ -9,14 +9,16 @@ from django.utils.translation import gettext as _
 
 from portal.messages import ref
 from portal.models import RecommendingUnit, User
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify, send_message
 
 from ..documents.service import schedule_render
 from ..models import Application, ApplicationStatus, DecisionKind, RecommendationDecision, ReturnComment, Section
 from ..models.recommendation import ActualEffect, LeadingDegree
-from ..permissions import is_street, may_rank, may_remind_recommenders
+from ..permissions import may_rank, may_remind_recommenders
+from ..workflow import decline_move, endorse_move
 from .recommendation_queries import endorsement_count, live_endorsements, programme_progress
 from .submission import applicant_users, checked_transition
 
@@ -27,16 +29,6 @@ def _locked(application) -> Application:
         .select_related("programme", "organisation", "recommender__parent")
         .get(pk=application.pk)
     )
-
-
-def _endorse_move(app) -> str:
-    if app.status == ApplicationStatus.ENDORSED_BY_STREET:
-        return "endorse_district"
-    return "endorse_street" if is_street(app.recommender) else "endorse"
-
-
-def _decline_move(app) -> str:
-    return "decline_district" if app.status == ApplicationStatus.ENDORSED_BY_STREET else "decline"
 
 
 def _acting_unit(actor):
@@ -81,7 +73,7 @@ def endorse(actor, application, *, opinion: str, actual_effect: str, leading_deg
     if completion_date is None:
         raise DomainError(_("请确认项目完成时间。"))
     app = _locked(application)
-    transition = checked_transition(actor, app, _endorse_move(app))
+    transition = checked_transition(actor, app, endorse_move(app))
     unit = RecommendingUnit.objects.select_for_update().get(pk=actor.recommending_unit_id)
     quota = app.programme.endorsement_quota
     used = endorsement_count(app.programme, unit)
@@ -116,7 +108,7 @@ def decline(actor, application, reason: str, *, via: str = "web") -> Recommendat
     if not reason:
         raise DomainError(_("请填写不予推荐的理由。"))
     app = _locked(application)
-    transition = checked_transition(actor, app, _decline_move(app))
+    transition = checked_transition(actor, app, decline_move(app))
     unit = _acting_unit(actor)
     _supersede(app, unit=unit)
     row = RecommendationDecision.objects.create(
@@ -184,9 +176,7 @@ def return_to_street(actor, application, comment: str, *, via: str = "web") -> R
 def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[int]:
     """Orders the unit's live endorsements: ``application_ids`` must list each exactly once.
     Internal to the unit and the organiser, so nobody is notified; audited."""
-    decision = may_rank(actor, programme, unit)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_rank(actor, programme, unit))
     RecommendingUnit.objects.select_for_update().get(pk=unit.pk)  # one ranking at a time per unit
     rows = {r.application_id: r for r in live_endorsements(programme, unit)}
     wanted = [int(pk) for pk in application_ids]
@@ -205,9 +195,7 @@ def rank(actor, programme, unit, application_ids, *, via: str = "web") -> list[i
 def remind_late_recommenders(actor, programme, unit_ids=None, *, via: str = "web") -> list[RecommendingUnit]:
     """E-mails (and notifies in-app) the people of every unit with applications still waiting for
     its decision; ``unit_ids`` narrows the list. Audited on the programme, naming the units."""
-    decision = may_remind_recommenders(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_remind_recommenders(actor, programme))
     wanted = {int(pk) for pk in unit_ids} if unit_ids else None
     late = [row for row in programme_progress(programme) if row.is_late and (wanted is None or row.unit.pk in wanted)]
     deadline = programme.recommendation_deadline

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from portal.models import ProgrammeStatus, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.errors import DomainError, InvalidTransition
 from portal.services.notify import notify
 
 from ..documents.service import schedule_render
@@ -32,9 +33,7 @@ def checked_transition(actor, app: Application, name: str):
             _("申报“%(name)s”当前状态为“%(status)s”，不能%(action)s。")
             % {"name": app.project_name, "status": app.get_status_display(), "action": transition.label}
         )
-    decision = transition.allowed(actor, app)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(APPLICATION_WORKFLOW.check(actor, app, name))
     return transition
 
 

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import RecommendingUnit
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.text import clean_text
 
 from ..permissions import may_edit_unit_contact
@@ -21,9 +22,7 @@ PHONE = re.compile(r"^[0-9+\-() 转,，/]{5,32}$")
 def update_contact(actor, unit: RecommendingUnit, *, contact_person: str, contact_phone: str,
                    via: str = "web") -> RecommendingUnit:
     """Sets the unit's contact person and phone; writes one audit row when something changed."""
-    decision = may_edit_unit_contact(actor, unit)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_edit_unit_contact(actor, unit))
     person = " ".join(clean_text(contact_person or "").split())
     phone = " ".join(clean_text(contact_phone or "").split())
     if len(person) > RecommendingUnit._meta.get_field("contact_person").max_length:

@@ -7,9 +7,14 @@ from django.utils.translation import gettext as _
 from portal.models import Organisation, OrganisationMembership, User
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
-from portal.permissions import administers_organisation, first_member, may_decide_membership, may_edit_organisation
+from portal.permissions import (
+    administers_organisation,
+    first_member,
+    may_decide_membership,
+    may_edit_organisation,
+    require,
+)
 from portal.services import audit
-from portal.services.errors import PermissionDenied
 from portal.services.notify import notify
 
 
@@ -62,9 +67,7 @@ def _administrators_keeping(organisation):
 @transaction.atomic
 def decide_membership(actor, membership: OrganisationMembership, *, approve: bool) -> OrganisationMembership:
     membership = OrganisationMembership.objects.select_for_update().get(pk=membership.pk)
-    decision = may_decide_membership(actor, membership)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_decide_membership(actor, membership))
     before = audit.snapshot(membership)
     membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
     membership.decided_by = actor
@@ -83,7 +86,5 @@ def decide_membership(actor, membership: OrganisationMembership, *, approve: boo
 
 def update_organisation(actor, organisation: Organisation, *, via: str = "web"):
     """Saves changes to an organisation's details (already applied in memory), with the audit row."""
-    decision = may_edit_organisation(actor, organisation)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_edit_organisation(actor, organisation))
     return audit.save_with_audit(actor, organisation, "organisation.update", via=via)

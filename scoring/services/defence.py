@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from portal.messages import join, ref
 from portal.models.organisations import MembershipStatus
 from portal.models.users import Role
-from portal.permissions import administers_programme
+from portal.permissions import administers_programme, require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from portal.services.notify import notify
 from scoring.models import DefenceSession, DefenceSlot
 from scoring.services.conflicts import blocking_conflicts
@@ -199,9 +199,7 @@ def _write(session, data: SessionInput) -> None:
 
 @transaction.atomic
 def schedule_session(actor, programme, data: SessionInput, *, via: str = "web") -> DefenceSession:
-    decision = administers_programme(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(administers_programme(actor, programme))
     _experts(data)
     faults = _check(programme, data)
     if faults:
@@ -220,9 +218,7 @@ def update_session(actor, session, data: SessionInput, *, via: str = "web") -> D
     """Reschedules: applicants whose slot is new or moved are told, removed ones told of the
     cancellation; experts newly seated (or all, when the time or place moved) are told."""
     session = DefenceSession.objects.select_for_update().select_related("programme").get(pk=session.pk)
-    decision = administers_programme(actor, session.programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(administers_programme(actor, session.programme))
     _experts(data)
     faults = _check(session.programme, data, session)
     if faults:
@@ -252,9 +248,7 @@ def update_session(actor, session, data: SessionInput, *, via: str = "web") -> D
 @transaction.atomic
 def record_attendance(actor, session, attendance: dict, *, via: str = "web") -> int:
     """``attendance``: {slot pk: True (出席) / False (缺席) / None (未记录)}. Returns changed slots."""
-    decision = administers_programme(actor, session.programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(administers_programme(actor, session.programme))
     changes = {}
     for slot in session.slots.select_for_update().select_related("application"):
         if slot.pk in attendance and attendance[slot.pk] != slot.attended:

@@ -23,9 +23,8 @@ from portal import credit_code, imports
 from portal.messages import ref
 from portal.models import ProjectCategory, User
 from portal.models.users import Role
-from portal.permissions import is_administrator
+from portal.permissions import is_administrator, require
 from portal.services import audit
-from portal.services.errors import PermissionDenied
 from portal.services.notify import send_message
 from scoring.models import ExpertProfile
 from scoring.services.conflicts import detect_conflicts
@@ -122,9 +121,7 @@ def _create(actor, row: dict, via: str) -> ExpertProfile:
 def import_experts(actor, file, *, via: str = "import") -> ImportReport:
     """Checks every row of the uploaded spreadsheet first; imports all of them, or none and reports
     each fault with its row and column."""
-    decision = is_administrator(actor)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(is_administrator(actor))
     try:
         imports.check_xlsx(file)  # before openpyxl opens it: the real inflated size, measured
         rows = read_rows(file)

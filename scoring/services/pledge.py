@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import PermissionDenied
 from portal.services.notify import notify
 from scoring.models import ConfidentialityPledge
 from scoring.permissions import expert_profile_of, may_accept_pledge
@@ -33,9 +33,7 @@ def has_accepted(user, programme) -> bool:
 
 def accept_pledge(user, programme, *, via: str = "web") -> ConfidentialityPledge:
     """Records the expert's acceptance (idempotent: a second call returns the first record)."""
-    decision = may_accept_pledge(user, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_accept_pledge(user, programme))
     profile = expert_profile_of(user)
     existing = ConfidentialityPledge.objects.filter(expert=profile, programme=programme).first()
     if existing is not None:

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Programme, ProgrammeStatus
-from portal.permissions import administers_programme
+from portal.permissions import administers_programme, require
 from portal.services import audit
-from portal.services.errors import DomainError, PermissionDenied
+from portal.services.errors import DomainError
 from scoring.models import Band, BonusLevel, Criterion, ProgrammeRubric, Rubric, RubricSection
 from scoring.models.rubrics import CODE_PATTERN
 from scoring.services.rubric_format import InvalidRubric, parse_rubric
@@ -166,9 +166,7 @@ def free_copy_code(rubric: Rubric) -> str:
 def assign_rubric(actor, programme: Programme, rubric: Rubric, *, via: str = "web") -> ProgrammeRubric:
     """Links ``programme`` to ``rubric`` (its administrators only). The rubric must suit the
     programme's project type and be consistent; once reviewing has begun it can no longer change."""
-    decision = administers_programme(actor, programme)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(administers_programme(actor, programme))
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
     link = ProgrammeRubric.objects.filter(programme=programme).select_related("rubric").first()

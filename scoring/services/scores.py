@@ -18,8 +18,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.permissions import require
 from portal.services import audit
-from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
+from portal.services.errors import DomainError, InvalidTransition
 from portal.services.notify import notify
 from scoring.models import Assignment, CriterionKind, CriterionScore, Score, ScoreStatus
 from scoring.permissions import may_reopen, may_score
@@ -208,9 +209,7 @@ def save_score(actor, assignment, *, items: list[ItemInput], overall_comment: st
     assignment = (with_scoring_facts(Assignment.objects.select_for_update()
                                      .select_related("expert__user", "application__programme"))
                   .get(pk=assignment.pk))
-    decision = may_score(actor, assignment)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_score(actor, assignment))
     score, _created = Score.objects.get_or_create(assignment=assignment)
     score.assignment = assignment  # the locked row, with its expert and application (audit text, notification)
     if score.status == ScoreStatus.SUBMITTED:
@@ -251,9 +250,7 @@ def reopen_score(actor, score, *, reason: str, via: str = "web") -> Score:
     """An administrator of the programme returns a submitted score to the expert as a draft."""
     score = (Score.objects.select_for_update()
              .select_related("assignment__application__programme", "assignment__expert__user").get(pk=score.pk))
-    decision = may_reopen(actor, score)
-    if not decision:
-        raise PermissionDenied(decision.reason)
+    require(may_reopen(actor, score))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写退回理由。"))
