@@ -1,5 +1,5 @@
 """The awards app's AppConfig: ready() registers its visibility rule, its publishing guard, its
-background jobs and its dashboard data."""
+background jobs, its dashboard data and its warning before determination."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +17,15 @@ class AwardsConfig(AppConfig):
         from . import dashboard, job_handlers
         from .models import Award
         from .permissions import may_publish
+        from .services.determination import under_scored_notice
         from .visibility import awards_for
 
         # Notifications and jobs about an award row follow awards.visibility.
         register_about(Award, awards_for)
         # Publishing needs an approved determination, whoever moves the programme (portal cannot ask awards).
         PROGRAMME_WORKFLOW.add_guard("publish", may_publish)
+        # Moving into 成果评定 with applications short of scores is allowed (late experts, a panel's call)
+        # but said first, on the programme page, as the ranking page says it.
+        PROGRAMME_WORKFLOW.add_notice("start_determining", under_scored_notice)
         job_handlers.register_all()
         dashboard.register_all()

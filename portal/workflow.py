@@ -6,6 +6,8 @@ predicate ``(user, obj) -> Decision``. Services look transitions up here and nev
 Apps above portal add their own rules as guards (the way pretalx vetoes a state change), registered
 in their ``AppConfig.ready()``: ``PROGRAMME_WORKFLOW.add_guard("publish", awards.permissions.may_publish)``.
 A move is allowed when its permission and every guard allow it; the first refusal's reason is shown.
+Apps may also add notices, ``PROGRAMME_WORKFLOW.add_notice("start_determining", notice)``: a warning
+``notice(obj) -> str | None`` shown before the move (by its button and in its confirmation), never a veto.
 Services ask ``require(WORKFLOW.check(actor, obj, name))`` and write the transition's ``audit_action``.
 """
 
@@ -31,6 +33,8 @@ class Transition:
     generic: bool = True
     # Predicates ``(user, obj) -> Decision`` added by apps through Workflow.add_guard.
     guards: list[Callable[..., Decision]] = field(default_factory=list, compare=False, repr=False)
+    # Warnings ``(obj) -> str | None`` added by apps through Workflow.add_notice.
+    notices: list[Callable[..., str | None]] = field(default_factory=list, compare=False, repr=False)
 
     def allowed(self, user, obj) -> Decision:
         decision = self.permission(user, obj)
@@ -61,6 +65,18 @@ class Workflow:
         transition = self.transitions[name]  # a typo in a transition name fails at start-up
         if guard not in transition.guards:
             transition.guards.append(guard)
+
+    def add_notice(self, name: str, notice: Callable[..., str | None]) -> None:
+        """Let an app warn before transition ``name``: ``notice(obj)`` returns the warning, or None when
+        there is nothing to say. A warning, not a veto (that is add_guard). Idempotent, like add_guard."""
+        transition = self.transitions[name]  # a typo in a transition name fails at start-up
+        if notice not in transition.notices:
+            transition.notices.append(notice)
+
+    def notices(self, name: str, obj) -> list[str]:
+        """The warnings to show before move ``name`` on ``obj``, in registration order. Ask only for
+        moves that are available: a notice may cost queries."""
+        return [str(text) for notice in self.transitions[name].notices if (text := notice(obj))]
 
     def available(self, state: str, user=None, obj=None, *, generic_only: bool = False) -> list[Transition]:
         """Transitions out of ``state``; with a user, only those the user may take."""

@@ -135,6 +135,13 @@ def under_scored_message(programme, found: list[UnderScored], named: int = UNDER
         "count": len(found), "wanted": programme.experts_per_application, "names": names}
 
 
+def under_scored_notice(programme) -> str | None:
+    """The warning on the programme page's move into 成果评定 (registered in awards/apps.py): the
+    applications still short of scores, or None. A warning only: approval asks again ("仍然批准")."""
+    short = under_scored(programme)
+    return under_scored_message(programme, short) if short else None
+
+
 def new_code() -> str:
     """12 characters of base32 (60 random bits): unguessable, readable aloud, unique by constraint."""
     while True:

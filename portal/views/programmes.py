@@ -42,10 +42,14 @@ def programme_detail(request, pk):
             else:
                 messages.success(request, _("批次设置已保存。"))
                 return redirect("programme_detail", pk=programme.pk)
+    transitions = PROGRAMME_WORKFLOW.available(programme.status, request.user, programme, generic_only=True)
     context = {
         "programme": programme,
         "accepted_units": programme.accepted_units.select_related("district", "parent"),
-        "transitions": PROGRAMME_WORKFLOW.available(programme.status, request.user, programme, generic_only=True),
+        "transitions": transitions,
+        # Each move with the apps' warnings about it (e.g. awards: applications short of scores before
+        # 成果评定); asked only for the moves shown, since a notice may cost queries.
+        "moves": [(t, PROGRAMME_WORKFLOW.notices(t.name, programme)) for t in transitions],
         "history": audit.history(programme)[:20] if request.user.is_superuser or request.user.role == "administrator"
         else [],
         "settings_form": settings_form,
