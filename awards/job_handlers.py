@@ -16,7 +16,7 @@ from .services import certificates, exports, report
 from .services.pdf import render_pdf
 from .visibility import determined_programmes_for, report_programmes_for
 
-NOT_FOUND = _("找不到该批次。(Not found.)")
+NOT_FOUND = _("找不到该批次。")
 
 
 def _programme(queryset, params):
@@ -36,7 +36,7 @@ def _approved_administered(user, params):
     if programme is None:
         return deny(NOT_FOUND)
     if not is_approved(programme):
-        return deny(_("评定结果尚未批准。(Not approved yet.)"))
+        return deny(_("评定结果尚未批准。"))
     return may_view_scores(user, programme)
 
 
@@ -47,7 +47,7 @@ def _published_or_administered(user, params):
 
 def _certificate(user, params):
     award = Award.objects.filter(pk=params.get("award_id")).select_related("programme", "application").first()
-    return may_get_certificate(user, award) if award else deny(_("找不到该成果。(Not found.)"))
+    return may_get_certificate(user, award) if award else deny(_("找不到该成果。"))
 
 
 def score_sheet(job, progress):

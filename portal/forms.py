@@ -83,14 +83,14 @@ class RegistrationForm(CleanForm):
         username = self.cleaned_data["username"]
         User.username_validator(username)  # letters, digits and @.+-_ only, as the admin's user form checks
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("该用户名已被使用。(This username is taken.)"))
+            raise forms.ValidationError(_("该用户名已被使用。"))
         return username
 
     def clean(self):
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("两次输入的密码不一致。(The passwords do not match.)"))
+            self.add_error("password2", _("两次输入的密码不一致。"))
         elif p1:
             probe = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
             try:

@@ -1,12 +1,11 @@
-"""Annex 2 exports as background jobs (portal.jobs). Registered when this module is imported:
-applications/job_handlers.py imports it, so the web process and the Celery worker both know it.
+"""Annex 2 exports as background jobs (portal.jobs), registered by applications/job_handlers.py's
+register_all() (ApplicationsConfig.ready(), so the web process and the Celery worker both know it).
 
 params: {"programme_id": int, "unit_id": int | None (None: the organiser's combined table),
 "format": "xlsx" | "pdf"}.
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portal import jobs
 from portal.models import Programme, RecommendingUnit
@@ -14,6 +13,7 @@ from portal.permissions import deny
 
 from ..permissions import may_export_annex2
 from .rows import table_for
+from .xlsx import build_xlsx
 
 KIND = "applications.annex2"
 FORMATS = ("xlsx", "pdf")
@@ -29,7 +29,7 @@ def _objects(params):
 def may_request(user, params):
     programme, unit = _objects(params)
     if programme is None or (params.get("unit_id") and unit is None) or params.get("format") not in FORMATS:
-        return deny(_("导出参数有误。(Invalid export parameters.)"))
+        return deny(_("导出参数有误。"))
     return may_export_annex2(user, programme, unit)
 
 
@@ -42,10 +42,8 @@ def start_export(user, programme, unit, fmt: str):
 # No "about" object: the export page lists programmes through recommender_programmes, not
 # programmes_for; may_request (acts for the unit / administers the programme) is asked again on
 # every request for the job instead (portal.jobs.visible_job).
-@jobs.register(KIND, gettext_lazy("申报汇总表（附件2）导出"), can_request=may_request)
 def export_annex2(job, progress):
     from .pdf import build_pdf
-    from .xlsx import build_xlsx
 
     programme, unit = _objects(job.params)
     fmt = job.params["format"]

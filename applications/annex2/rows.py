@@ -116,8 +116,6 @@ def gain(before, after) -> Decimal | None:
 
 def joint_names(programme) -> dict[int, list[str]]:
     """Application id → its joint applicants' names, for the whole programme (one query)."""
-    from ..models import Application
-
     through = Application.joint_applicants.through
     names = defaultdict(list)
     rows = through.objects.filter(application__programme=programme).order_by("organisation__name", "pk")

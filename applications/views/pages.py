@@ -103,7 +103,7 @@ def application_edit(request, pk):
             return redirect(edit_url(app, tab))
     else:
         tab = first_tab_with_errors(sections, team, conflicts)
-        messages.error(request, _("有内容填写有误，请按提示修改后再保存。(Please correct the errors marked below.)"))
+        messages.error(request, _("有内容填写有误，请按提示修改后再保存。"))
     app.refresh_from_db()  # show the stored lock_version and figures, keep the person's input
     context = page_context(request, app, sections, team, conflicts, tab=tab)
     return render(request, "applications/edit.html", context, status=400)

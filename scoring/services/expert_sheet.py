@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 
 import openpyxl
+from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -98,7 +99,7 @@ def read_rows(file) -> list[tuple[int, dict[str, str]]]:
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SheetError([RowError(None, "", "无法读取文件，请上传用模板填写的 .xlsx 文件。(Not an .xlsx file.)")]) \
+        raise SheetError([RowError(None, "", _("无法读取文件，请上传用模板填写的 .xlsx 文件。"))]) \
             from error
     try:
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
@@ -107,7 +108,7 @@ def read_rows(file) -> list[tuple[int, dict[str, str]]]:
         wanted = {name: key for key, name in COLUMN_NAMES.items()}
         missing = [name for name in wanted if name not in header]
         if missing:
-            raise SheetError([RowError(1, name, f"缺少“{name}”列，请使用平台提供的模板。(Missing column.)")
+            raise SheetError([RowError(1, name, _("缺少“%(name)s”列，请使用平台提供的模板。") % {"name": name})
                               for name in missing])
         positions = {wanted[name]: header.index(name) for name in wanted}
         found = []
@@ -116,9 +117,9 @@ def read_rows(file) -> list[tuple[int, dict[str, str]]]:
             if any(values.values()):
                 found.append((number, values))
             if len(found) > MAX_ROWS:
-                raise SheetError([RowError(None, "", f"一次最多导入 {MAX_ROWS} 位专家。(Too many rows.)")])
+                raise SheetError([RowError(None, "", _("一次最多导入 %(n)d 位专家。") % {"n": MAX_ROWS})])
     finally:
         book.close()
     if not found:
-        raise SheetError([RowError(None, "", "文件中没有专家数据。(No rows.)")])
+        raise SheetError([RowError(None, "", _("文件中没有专家数据。"))])
     return found
