@@ -143,3 +143,19 @@ def test_only_those_who_may_move_see_the_warning(client, organiser, applicant, m
     client.force_login(applicant)  # sees the programme, may not move it
     page = _page(client, programme)
     assert "推进流程" not in page and "notice-" not in page and counted == []
+
+
+@pytest.mark.django_db
+def test_the_dashboard_sends_a_move_with_notices_to_the_programme_page(client, organiser, administrator):
+    """The dashboard does not run the apps' checks (a dozen queries per programme): a move that may
+    carry a warning links to the programme page, where the warning is shown; others stay one click."""
+    programme = _short_programme(organiser)
+    client.force_login(administrator)
+    page = client.get(reverse("dashboard")).content.decode()
+    move = reverse("programme_transition", args=[programme.pk, "start_determining"])
+    assert f'action="{move}"' not in page
+    assert f'href="{reverse("programme_detail", args=[programme.pk])}#transitions-heading"' in page
+    programme.status = ProgrammeStatus.OPEN
+    programme.save(update_fields=["status"])
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f'action="{reverse("programme_transition", args=[programme.pk, "start_recommending"])}"' in page
