@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 
+from portal.kept import MISSING, Kept
 from portal.permissions import Decision
 from scoring.models import (
     Assignment,
@@ -132,9 +133,9 @@ def _in_order(sections) -> list:
     return [c for s in sections for c in sorted(s.criteria.all(), key=lambda c: (c.order, c.pk))]
 
 
-# {(rubric pk, link pk, link assigned_at): plain rows} — see the module doc for why it cannot go stale.
-_RUBRIC_ROWS: dict[tuple, tuple] = {}
-_RUBRIC_ROWS_MAX = 32  # a few rubrics are in use at a time
+# {(rubric pk, link pk, link assigned_at): plain rows} — see the module doc (and portal.kept) for why
+# it cannot go stale. A few rubrics are in use at a time.
+_RUBRIC_ROWS = Kept("rubric rows", max_entries=32)
 
 
 def programme_rubric(programme) -> tuple:
@@ -147,13 +148,11 @@ def programme_rubric(programme) -> tuple:
         return None, []
     key = (link.rubric_id, link.pk, link.assigned_at)
     rows = _RUBRIC_ROWS.get(key)
-    if rows is not None:
+    if rows is not MISSING:
         return _build(rows)
     rubric = Rubric.objects.get(pk=link.rubric_id)
     criteria = rubric_criteria(rubric)
-    if len(_RUBRIC_ROWS) >= _RUBRIC_ROWS_MAX:
-        _RUBRIC_ROWS.clear()
-    _RUBRIC_ROWS[key] = _rows(rubric)
+    _RUBRIC_ROWS.put(key, _rows(rubric))
     return rubric, criteria
 
 

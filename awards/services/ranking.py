@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from applications.models import Application
+from portal.kept import MISSING, Kept
 from scoring.models import Rubric
 
 from .. import tiers as tier_rules
@@ -121,19 +122,16 @@ def _tie_break(data) -> tuple[int, ...]:
     return tuple(index[code] for code in codes or () if code in index)
 
 
-# The figures of each programme, kept per process with the version they were computed at: the
-# determination meeting reads the whole ranking again and again while nothing changes. Every build
-# reads the version afresh (score_service.version) and recomputes when it differs, so a figure is
-# never older than the database. One entry per programme, a few programmes at a time.
-_KEPT: dict[int, tuple[tuple, _Figures]] = {}
-_KEPT_MAX = 8
+# The figures of each programme beside the version they were computed at (portal.kept says why
+# they are kept and why they cannot be older than the database).
+_KEPT = Kept("ranking figures")
 
 
 def _figures(programme, settings) -> tuple[tuple, _Figures]:
     version = score_service.version(programme, settings)
-    kept = _KEPT.get(programme.pk)
-    if kept is not None and kept[0] == version:
-        return kept
+    kept = _KEPT.get(programme.pk, version)
+    if kept is not MISSING:
+        return version, kept
     everything = score_service.load(programme, settings)
     name = settings.ranking_statistic
     tie_break = _tie_break(everything)
@@ -150,10 +148,7 @@ def _figures(programme, settings) -> tuple[tuple, _Figures]:
     position = {c.key: (n, tier) for n, (c, tier) in enumerate(zip(ordered, proposals, strict=True), start=1)}
     order = sorted(everything.applications, key=lambda a: (a.application.pk not in position,
                                                            position.get(a.application.pk, (0,))[0], a.application.pk))
-    if len(_KEPT) >= _KEPT_MAX:
-        _KEPT.clear()
-    _KEPT[programme.pk] = (version, _Figures(everything, position, order, tie_break))
-    return _KEPT[programme.pk]
+    return version, _KEPT.put(programme.pk, _Figures(everything, position, order, tie_break), version)
 
 
 def build(programme, *, category=None, panel=None) -> Ranking:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.models import Application
+from portal.kept import MISSING, Kept
 from portal.services import audit
 from portal.services.errors import DomainError
 
@@ -26,22 +27,17 @@ def programme_or_404(request, pk):
     return get_object_or_404(determined_programmes_for(request.user), pk=pk)
 
 
-# The rendered ranking table (2,000 rows: most of the page's time), kept per process beside the
-# signature of what it shows (ranking.Ranking.signature: figures, overrides, names) and the filter
-# and language; a different signature renders it again, so it is never older than the figures.
-_TABLES: dict[int, tuple[tuple, str]] = {}
-_TABLES_MAX = 8
+# The rendered ranking table beside the signature of what it shows (ranking.Ranking.signature),
+# the filter and the language (portal.kept says why and why it cannot go stale).
+_TABLES = Kept("ranking tables")
 
 
 def _ranking_table(programme, result, selection: dict) -> str:
     key = (result.signature, tuple(sorted(selection.items())), get_language())
-    kept = _TABLES.get(programme.pk)
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    html = render_to_string("awards/_ranking_table.html", {"programme": programme, "ranking": result})
-    if len(_TABLES) >= _TABLES_MAX:
-        _TABLES.clear()
-    _TABLES[programme.pk] = (key, html)
+    html = _TABLES.get(programme.pk, key)
+    if html is MISSING:
+        html = _TABLES.put(programme.pk, render_to_string("awards/_ranking_table.html",
+                                                          {"programme": programme, "ranking": result}), key)
     return html
 
 
