@@ -2,14 +2,12 @@
 rule (bands, maximum, half points, the lowest-band comment, completeness) is checked by
 scoring.services.scores, whose faults are put back on the fields here."""
 
-import html
-
 from django import forms
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.form_text import CleanForm
+from portal.templatetags.fastfields import described_radios
 from scoring.models import CriterionKind
 from scoring.services.scores import ItemInput, lowest_band
 
@@ -65,7 +63,7 @@ class ScoreForm(CleanForm):
     def rows(self, suggestions=None) -> list[dict]:
         """Sections with their criteria and fields, for the template. What the template would
         otherwise work out per field, band or level (ids, names, values, errors, which one is chosen,
-        data-points) is worked out here once; the band radios are written here (_band_radios)."""
+        data-points) is worked out here once; the band radios are written by fastfields.described_radios."""
         suggestions = suggestions or {}
         unit = gettext("分")
         sections: dict[int, dict] = {}
@@ -155,29 +153,16 @@ def _shown(field) -> dict:
     return {"id": field.auto_id, "name": field.html_name, "value": field.value(), "errors": field.errors}
 
 
-# One band's radio button and label, as score_form.html places them in the criterion's radiogroup.
-# Written here rather than in the template: a sheet has some thirty bands, and a dozen template
-# variables per band cost more than the rest of the form. Text is escaped with html.escape (what
-# django.utils.html.escape does, without its lazy-string wrapper); numbers need none.
-BAND_RADIO = """
-        <div class="form-check">
-          <input class="form-check-input" type="radio" name="{name}" id="{id}" value="{pk}"
-                 data-score-band data-min="{min}" data-max="{max}"{lowest}
-                 {checked}>
-          <label class="form-check-label small" for="{id}"><strong>{label}{unit}</strong> {descriptor}</label>
-        </div>
-        """
-
-
 def _band_radios(field, criterion, unit: str) -> str:
-    chosen, lowest = str(field.value()), lowest_band(criterion)  # compared as text, like the posted value
-    name, auto_id, unit = html.escape(field.html_name), html.escape(field.auto_id), html.escape(unit)
-    return mark_safe("".join(
-        BAND_RADIO.format(name=name, id=f"{auto_id}_{b.pk}", pk=b.pk, min=b.min_points, max=b.max_points,
-                          lowest=" data-lowest" if lowest and b.pk == lowest.pk else "",
-                          checked="checked" if str(b.pk) == chosen else "", label=html.escape(b.points_label),
-                          unit=unit, descriptor=html.escape(b.descriptor))
-        for b in criterion.bands.all()))
+    """The criterion's bands as radio buttons (fastfields.described_radios): the band's points and
+    unit in bold, then its descriptor; data-min / data-max for score-form.js, data-lowest on the
+    band whose choice needs a comment."""
+    lowest = lowest_band(criterion)
+    return described_radios(field, [
+        (b.pk, b.points_label, b.descriptor, {"data-score-band": True, "data-min": b.min_points,
+                                             "data-max": b.max_points,
+                                             "data-lowest": bool(lowest and b.pk == lowest.pk)})
+        for b in criterion.bands.all()], suffix=unit)
 
 
 def _plain(value):

@@ -14,6 +14,10 @@ Django's own rendering. Whitespace between tags is shortened: where crispy emits
 and newlines, this emits one newline, so the page looks and reads the same (HTML collapses runs
 of white space) and is smaller.
 
+``described_radios`` writes radio buttons whose labels carry more than a choice label (the score
+sheet's bands: points in bold, then the band's descriptor), with the same escaping and attribute
+helpers: the one hand-written renderer for both forms.
+
 Unlike crispy's ``crispy_field`` tag, nothing here writes to ``widget.attrs``: crispy added its
 classes to the widget object itself, so a widget instance shared between forms (a module-level
 DateInput) kept "is-invalid" for every later form once one date had an error.
@@ -197,6 +201,37 @@ def fast_hidden_form(form):
         return str(form)
     return mark_safe("".join(render_widget(bf) for bf in form))
 
+
+
+# ---- radio buttons with described options (the score sheet's bands) -------------------------------
+
+# One option of a radio group whose label is more than the choice's text: a heading in bold (a
+# band's points) and a description (the band's descriptor), plus the option's own data- attributes.
+# The layout is the one score_form.html had when the template wrote it. The score sheet has some
+# thirty of these; a dozen template variables each cost more than the rest of the form.
+DESCRIBED_RADIO = """
+        <div class="form-check">
+          <input class="form-check-input" type="radio" name="{name}" id="{id}" value="{value}"
+                {attrs}
+                 {checked}>
+          <label class="form-check-label small" for="{id}"><strong>{heading}</strong> {description}</label>
+        </div>
+        """
+
+
+def described_radios(bf, options, *, suffix: str = "") -> str:
+    """The radio buttons of ``bf``, one per option ``(value, heading, description, attrs)``: ids
+    ``<auto_id>_<value>``, the chosen one (bf.value(), compared as text like a posted value)
+    checked, ``attrs`` written as widget attributes are (flat_attrs), the heading followed by
+    ``suffix`` (a unit) in bold, then the description. All text escaped; no outer element (the
+    caller's radiogroup holds them)."""
+    chosen = str(bf.value())
+    name, auto_id, suffix = escape(bf.html_name), escape(bf.auto_id), escape(suffix)
+    return mark_safe("".join(
+        DESCRIBED_RADIO.format(name=name, id=f"{auto_id}_{escape(value)}", value=escape(value),
+                               attrs=flat_attrs(attrs), checked="checked" if str(value) == chosen else "",
+                               heading=escape(heading) + suffix, description=escape(description))
+        for value, heading, description, attrs in options))
 
 # ---- crispy-bootstrap5's field.html ---------------------------------------------------------------
 
