@@ -173,7 +173,7 @@ def remove_assignment(user, assignment, reason: str, *, via: str = "web") -> Ass
         raise DomainError(_("该分配已结束。"))
     if Score.objects.filter(assignment=assignment, status=ScoreStatus.SUBMITTED).exists():
         raise DomainError(_("该专家已提交评分，请先退回评分再撤销。"))
-    return end_assignment(assignment, user, status=AssignmentStatus.REMOVED, reason=reason, via=via)
+    return end_assignment(user, assignment, status=AssignmentStatus.REMOVED, reason=reason, via=via)
 
 
 def reassign(user, assignment, new_expert, reason: str, *, via: str = "web") -> Assignment:

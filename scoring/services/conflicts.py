@@ -100,7 +100,7 @@ def detect_conflicts(target, *, actor=None, via: str = "system") -> DetectionRes
         reasons = {}
         for f in new:
             reasons.setdefault((f.application_id, f.expert_id), f.reason)
-        result.recused = recuse_pairs(reasons, actor, reason_for=lambda pair: _("回避：%s") % reasons[pair], via=via)
+        result.recused = recuse_pairs(actor, reasons, reason_for=lambda pair: _("回避：%s") % reasons[pair], via=via)
     return result
 
 
@@ -137,7 +137,7 @@ def declare_conflict(user, application, reason: str, *, via: str = "web") -> Con
     visibility_changed([user.pk])
     notify(programme_administrators(application.programme), "conflict.declared", params={
         "expert": profile.name, "project": application.project_name, "reason": reason}, about=application)
-    recuse_pairs({(application.pk, profile.pk)}, user, reason_for=lambda pair: _("专家申请回避：%s") % reason,
+    recuse_pairs(user, {(application.pk, profile.pk)}, reason_for=lambda pair: _("专家申请回避：%s") % reason,
                  via=via)
     return conflict
 
@@ -176,7 +176,7 @@ def declare_unit_conflict(user, programme, *, unit_name: str = "", credit_code: 
     notify(programme_administrators(programme), "conflict.unit_declared", params={
         "expert": profile.name, "programme": programme.title, "unit": unit_name or code, "n": len(matched)},
         about=programme)
-    recuse_pairs({(app_id, profile.pk) for app_id in matched}, user, reason_for=lambda pair: text, via=via)
+    recuse_pairs(user, {(app_id, profile.pk) for app_id in matched}, reason_for=lambda pair: text, via=via)
 
 
 @transaction.atomic
@@ -198,7 +198,7 @@ def set_conflict(user, expert, application, reason: str, *, via: str = "web") ->
     visibility_changed([expert.user_id])
     audit.record(user, "conflict.set", conflict, via=via, programme=application.programme_id, changes={
         "status": [before, ConflictStatus.CONFIRMED], "reason": [None, reason]})
-    recuse_pairs({(application.pk, expert.pk)}, user, reason_for=lambda pair: _("主管部门设定回避：%s") % reason,
+    recuse_pairs(user, {(application.pk, expert.pk)}, reason_for=lambda pair: _("主管部门设定回避：%s") % reason,
                  via=via)
     return conflict
 
@@ -217,6 +217,6 @@ def decide_conflict(user, conflict, *, confirm: bool, note: str = "", via: str =
     audit.record(user, "conflict.confirm" if confirm else "conflict.dismiss", conflict, note=note, via=via,
                  programme=conflict.application.programme_id, changes={"status": [before, conflict.status]})
     if confirm:
-        recuse_pairs({(conflict.application_id, conflict.expert_id)}, user,
+        recuse_pairs(user, {(conflict.application_id, conflict.expert_id)},
                      reason_for=lambda pair: _("回避：%s") % conflict.reason, via=via)
     return conflict

@@ -41,7 +41,7 @@ def score_content(score: Score) -> dict:
     }
 
 
-def discard_score(assignment: Assignment, actor, *, reason: str, via: str = "web") -> dict | None:
+def discard_score(actor, assignment: Assignment, *, reason: str, via: str = "web") -> dict | None:
     """Deletes the assignment's score sheet (draft or submitted) after recording its content."""
     score = Score.objects.filter(assignment=assignment).first()
     if score is None:
@@ -54,7 +54,7 @@ def discard_score(assignment: Assignment, actor, *, reason: str, via: str = "web
 
 
 @transaction.atomic
-def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, via: str = "web") -> Assignment:
+def end_assignment(actor, assignment: Assignment, *, status: str, reason: str, via: str = "web") -> Assignment:
     """Marks an active assignment recused or removed, discards its score, audits and notifies."""
     assignment = Assignment.objects.select_for_update().select_related(
         "application__programme", "expert__user").get(pk=assignment.pk)
@@ -65,7 +65,7 @@ def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, v
     assignment.ended_at = timezone.now()
     assignment.end_reason = str(reason)[:300]
     assignment.save(update_fields=["status", "ended_at", "end_reason"])
-    discarded = discard_score(assignment, actor, reason=reason, via=via)
+    discarded = discard_score(actor, assignment, reason=reason, via=via)
     action = "assignment.recuse" if status == AssignmentStatus.RECUSED else "assignment.remove"
     audit.record(actor, action, assignment, changes={
         "status": [before, status], "end_reason": ["", assignment.end_reason],
@@ -82,7 +82,7 @@ def end_assignment(assignment: Assignment, actor, *, status: str, reason: str, v
     return assignment
 
 
-def recuse_pairs(pairs, actor, *, reason_for, via: str = "system") -> list[Assignment]:
+def recuse_pairs(actor, pairs, *, reason_for, via: str = "system") -> list[Assignment]:
     """Recuses every active assignment among ``pairs`` ((application_id, expert_id)).
     ``reason_for(pair)`` gives the recorded reason."""
     pairs = set(pairs)
@@ -94,6 +94,6 @@ def recuse_pairs(pairs, actor, *, reason_for, via: str = "system") -> list[Assig
     for assignment in candidates.order_by("pk"):
         pair = (assignment.application_id, assignment.expert_id)
         if pair in pairs:
-            ended.append(end_assignment(assignment, actor, status=AssignmentStatus.RECUSED,
+            ended.append(end_assignment(actor, assignment, status=AssignmentStatus.RECUSED,
                                         reason=reason_for(pair), via=via))
     return ended
