@@ -1,7 +1,7 @@
 """The form pages beside the signed-in floor, in one run: Table A.1 and the expert's score sheet,
 each opened (GET) and saved (POST 保存草稿), against the notification list (issue 16, goal 2).
 
-    .venv/bin/python benchmarks/floor.py [--runs 60] [--profile sheet|sheet-save|form|form-save]
+    .venv/bin/python benchmarks/floor.py [--runs 60] [--crispy] [--profile sheet|sheet-save|form|form-save]
 
 A throw-away SQLite database under var/ (or --database-url, PostgreSQL, with --redis-url) with the load test's data
 (benchmarks/load_data.prepare: the demo seed, one applicant's draft, one expert's two assignments
@@ -9,6 +9,9 @@ on Table B.1); Django's test client, DEBUG off. The five requests run interleave
 round, so that the shared machine's noise hits them alike; each is timed in CPU seconds of this
 process (the server's share: the client's own work is the same few steps for every request) and in
 wall time. Prints the medians and each request's ratio to the floor. Goal: ≤ 3× the floor each.
+``--crispy`` adds both GETs rendered as before portal.templatetags.fastfields (crispy's
+``|as_crispy_field`` / ``|as_crispy_errors`` and Django's widget templates), interleaved with the
+rest, and prints fastfields' saving (issue 15 item 9).
 ``--profile`` prints a pyinstrument profile of one request (pyinstrument is not a project dependency).
 """
 
@@ -30,6 +33,8 @@ GOAL = 3.0
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--crispy", action="store_true",
+                        help="also time both GETs rendered with crispy instead of fastfields")
     parser.add_argument("--profile", choices=["sheet", "sheet-save", "form", "form-save", "floor"])
     parser.add_argument("--database-url", help="a PostgreSQL database to (re)create and use, as deployed "
                                                "(e.g. postgres://postgres@127.0.0.1:5432/portal_floor); default SQLite")
@@ -101,6 +106,32 @@ def _complete(plan) -> None:
         EvidenceFactory(application=app)
 
 
+CRISPY = " (crispy)"
+
+
+def _crispy_switch() -> dict:
+    """Makes each fastfields filter a switch between itself and what the templates used before it
+    (crispy's filters, Django's widget templates), so both run in one process on the same data;
+    set ``state["crispy"]``. Installed before any template is compiled (a compiled template keeps
+    the filter functions it found at {% load %})."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_errors, as_crispy_field
+
+    from portal.templatetags import fastfields
+
+    state = {"crispy": False}
+    before = {"fast_field": as_crispy_field, "fast_errors": as_crispy_errors, "fast_widget": str,
+              "fast_hidden": lambda bf: bf.as_hidden(), "fast_hidden_form": str}
+    for name, crispy in before.items():
+        fast = fastfields.register.filters[name]
+
+        def switch(value, fast=fast, crispy=crispy):
+            return crispy(value) if state["crispy"] else fast(value)
+
+        switch.is_safe = getattr(fast, "is_safe", False)
+        fastfields.register.filters[name] = switch
+    return state
+
+
 def _application_of(pk: int) -> int:
     from scoring.models import Assignment
 
@@ -135,6 +166,7 @@ def measure(args, tmp) -> int:
     from portal.models import User
 
     setup_test_environment()
+    switch = _crispy_switch() if args.crispy else None
     call_command("migrate", verbosity=0)
     plan = list(load_data.prepare(1, 1, "floor-bench-2026"))
     _complete(plan)
@@ -151,9 +183,14 @@ def measure(args, tmp) -> int:
     plan = {name: (clients[applicant[1]] if "sheet" not in name else clients[expert[1]],
                    (expert_requests if "sheet" in name else applicant_requests)[name])
             for name in applicant_requests}
+    if args.crispy:
+        plan["Table A.1 form GET" + CRISPY] = plan["Table A.1 form GET"]
+        plan["score sheet GET" + CRISPY] = plan["score sheet GET"]
 
     def once(name, n):
         client, prepare = plan[name]
+        if switch is not None:
+            switch["crispy"] = name.endswith(CRISPY)
         method, url, data, expected = prepare(n)
         with CaptureQueriesContext(connection) as captured:
             cpu, wall = time.process_time(), time.perf_counter()
@@ -221,19 +258,24 @@ def measure(args, tmp) -> int:
     floor_wall = statistics.median(wall["floor: notifications"])
     where = ("PostgreSQL" if args.database_url else "SQLite") + (" + Redis" if args.redis_url else "")
     print(f"median of {args.runs} interleaved rounds, {where}, DEBUG off; load average {load[0]:.1f} {load[1]:.1f}")
-    print(f"{'request':<24} {'queries':>7} {'CPU ms':>8} {'× floor':>8} {'wall ms':>8} {'× floor':>8}"
+    print(f"{'request':<28} {'queries':>7} {'CPU ms':>8} {'× floor':>8} {'wall ms':>8} {'× floor':>8}"
           f"   goal ≤ {GOAL:g}×")
     worst = 0.0
     for name in plan:
         c, w = statistics.median(cpu[name]), statistics.median(wall[name])
         ratio = c / floor_cpu
-        verdict = "" if name.startswith("floor") else ("met" if ratio <= GOAL else "NOT met")
-        print(f"{name:<24} {queries[name]:>7} {c * 1000:>8.2f} {ratio:>8.2f} {w * 1000:>8.2f} {w / floor_wall:>8.2f}"
+        verdict = "" if name.startswith("floor") or name.endswith(CRISPY) else (
+            "met" if ratio <= GOAL else "NOT met")
+        print(f"{name:<28} {queries[name]:>7} {c * 1000:>8.2f} {ratio:>8.2f} {w * 1000:>8.2f} {w / floor_wall:>8.2f}"
               f"   {verdict}")
-        if "sheet" in name:
+        if "sheet" in name and not name.endswith(CRISPY):
             worst = max(worst, ratio)
     print(f"score sheet, worst of GET and save: {worst:.2f}× the floor ({'met' if worst <= GOAL else 'not met'}: "
           f"goal ≤ {GOAL:g}×)")
+    for name in ("Table A.1 form GET", "score sheet GET") if args.crispy else ():
+        fast, slow = statistics.median(cpu[name]), statistics.median(cpu[name + CRISPY])
+        print(f"{name}: fastfields {fast * 1000:.2f} ms ({fast / floor_cpu:.2f}× floor), crispy {slow * 1000:.2f} ms "
+              f"({slow / floor_cpu:.2f}× floor): {slow / fast:.2f}× as long with crispy")
     return 0
 
 
