@@ -31,10 +31,10 @@ load: setup
 
 # The production layout on this machine, without Docker: nginx → two gunicorn nodes, a render and a
 # mail/default Celery worker, beat, PostgreSQL, Redis and moto's S3 server (benchmarks/cluster.py).
-# First the proofs (tests/test_cluster.py), then a paced load run through the proxy with its figures.
+# First the proofs (tests/system/test_cluster.py), then a paced load run through the proxy with its figures.
 cluster:
 	@PORTAL_CLUSTER_TESTS=1 bash scripts/setup.sh
-	PORTAL_CLUSTER_TESTS=1 $(PY) -m pytest -m cluster -rA -p no:cacheprovider tests/test_cluster.py
+	PORTAL_CLUSTER_TESTS=1 $(PY) -m pytest -m cluster -rA -p no:cacheprovider tests/system/test_cluster.py
 	$(PY) benchmarks/cluster.py $(CLUSTER_ARGS)
 
 # The same cluster, kept up until Ctrl-C (addresses printed), to try by hand.

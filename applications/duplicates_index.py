@@ -111,7 +111,7 @@ _CHUNK = 8192  # shingles per step: bounded memory for the longest texts
 
 def signature(codes: np.ndarray) -> LeanMinHash:
     """The MinHash of a shingle set, vectorised: the same values as datasketch's update_batch with
-    ``code_hash`` (tests.test_duplicates checks), several times faster."""
+    ``code_hash`` (tests.applications.test_duplicates checks), several times faster."""
     if len(codes) == 0:
         return LeanMinHash(seed=SEED, hashvalues=_EMPTY, scheme=SCHEME)
     mixed = _fmix32(_fmix64(np.asarray(codes, dtype=np.uint64)).astype(np.uint32)).reshape(-1, 1)

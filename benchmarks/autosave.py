@@ -49,8 +49,8 @@ def measure(args, tmp):
 
     from applications.models import Application
     from applications.services import autosave
+    from tests.applications.test_applications_views import form_data
     from tests.factories import ApplicantFactory, complete_application
-    from tests.test_applications_views import form_data
 
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

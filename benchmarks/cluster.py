@@ -15,7 +15,7 @@ load_reference, load_rubrics, collectstatic), with portal.settings.production.
 
 The defaults are BENCHMARKS.md's paced one-node run (benchmarks/load.py --think 5), for comparison.
 
---serve keeps the cluster up until Ctrl-C (and prints its addresses). tests/test_cluster.py uses
+--serve keeps the cluster up until Ctrl-C (and prints its addresses). tests/system/test_cluster.py uses
 the Cluster class below (marker ``cluster``). Every wait is bounded.
 """
 

@@ -62,7 +62,7 @@ def scrape(page: str, form_id: str) -> list[list[str]]:
 
     Regular expressions over the page rather than an HTML parser: the load generator shares the
     machine's two cores with the server, and html.parser costs it ~13 ms per form page. The
-    pages are the portal's own (well-formed, no nested forms); tests/test_load_scrape.py checks
+    pages are the portal's own (well-formed, no nested forms); tests/system/test_load_scrape.py checks
     this against html.parser on the real pages."""
     begin = page.find(f'<form id="{form_id}"')
     end = page.find("</form>", begin) if begin >= 0 else -1

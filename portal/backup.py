@@ -193,7 +193,7 @@ def forget_cache() -> None:
         cache.clear()
         return
     # Only a Redis cache needs the client; a restore also runs under a bare interpreter (a non-root
-    # user's, tests/test_backup.py) where redis-py's asyncio half cannot import.
+    # user's, tests/portal/test_backup.py) where redis-py's asyncio half cannot import.
     import redis  # noqa: PLC0415
 
     client = redis.Redis.from_url(config["LOCATION"])

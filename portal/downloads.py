@@ -9,7 +9,7 @@ bytes reach the browser is decided here once, never with a public object URL:
   (ResponseContentDisposition / ResponseContentType), so the bucket itself stays private.
 - ``accel`` (PORTAL_ACCEL_REDIRECT_PREFIX set, nginx in front): an empty answer with
   ``X-Accel-Redirect`` that nginx follows to an ``internal`` location no browser can request:
-  ``nginx_location()`` below writes that block (tests/test_nginx_downloads.py runs it in a real
+  ``nginx_location()`` below writes that block (tests/portal/test_nginx_downloads.py runs it in a real
   nginx). With PORTAL_ACCEL_REDIRECT_PREFIX=/protected/, for local storage::
 
       location /protected/ {

@@ -9,7 +9,7 @@
   forms about the past add ``validate_not_future`` to their date fields.
 
 Every form of the project inherits ``CleanInputMixin`` (``CleanForm`` / ``CleanModelForm``);
-tests/test_bad_input.py fails for a form class that does not.
+tests/system/test_bad_input.py fails for a form class that does not.
 """
 
 import datetime

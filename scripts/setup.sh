@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs (about 40x faster with
 # libharfbuzz-subset0), Pango for WeasyPrint, gettext for message files, Chromium for browser tests,
-# nginx for the cluster tests (`make cluster`, tests/test_cluster.py).
+# nginx for the cluster tests (`make cluster`, tests/system/test_cluster.py).
 APT_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [ "${PORTAL_BROWSER_TESTS:-}" = "1" ] || [ "${CI:-}" = "true" ]; then
   APT_PACKAGES+=(chromium)

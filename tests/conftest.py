@@ -15,7 +15,7 @@ from tests.factories import (
 )
 
 # The Chromium fixture of the end-to-end year, shared by every browser test.
-from tests.test_e2e_year import chromium  # noqa: F401
+from tests.system.test_e2e_year import chromium  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,11 @@ def _unit_test_settings(settings, tmp_path):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager = False
+    # A request leaves its language active in the thread (LocaleMiddleware does not reset it): the
+    # next test starts in the default language whatever order pytest-django runs the folders in.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 def _database_url() -> str:

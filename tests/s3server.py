@@ -2,7 +2,7 @@
 boto3 / django-storages client production uses. It stands in for MinIO (and Aliyun OSS, Tencent
 COS, Huawei OBS), which have no Debian or PyPI package here; compose runs MinIO itself.
 
-What moto enforces and what it does not (checked by hand and by test_storage_s3.py): an anonymous
+What moto enforces and what it does not (checked by hand and by tests/portal/test_storage_s3.py): an anonymous
 GET of a private object is refused (403) and of a public-read one allowed; it does NOT verify
 signatures or expiry of presigned URLs, so tests check those parameters in the URL instead.
 """

@@ -1,6 +1,6 @@
 """Production settings: ``DJANGO_SETTINGS_MODULE=portal.settings.production``.
 
-Must pass ``manage.py check --deploy`` with no warning; tests/test_settings.py checks that it does.
+Must pass ``manage.py check --deploy`` with no warning; tests/portal/test_settings.py checks that it does.
 """
 
 from django.core.exceptions import ImproperlyConfigured

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.applications.test_applications_views import form_data
 from tests.factories import ApplicantFactory, complete_application
-from tests.test_applications_views import form_data
 
 
 def dangling_references(html: str) -> list[str]:

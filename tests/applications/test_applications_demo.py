@@ -35,7 +35,7 @@ def test_generate_applications_is_idempotent_and_varied():
 def test_seed_demo_command_option():
     call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
     call_command("seed_demo", "--applications", "5", stdout=open("/dev/null", "w"))
-    # The bench data comes on top of the demo year's own applications (tests/test_demo_year.py).
+    # The bench data comes on top of the demo year's own applications (tests/portal/test_demo_year.py).
     generated = Application.objects.filter(organisation__credit_code__startswith=DEMO_CODE_PREFIX)
     assert generated.count() == 5
     assert Application.objects.count() > 5

@@ -131,7 +131,7 @@ def test_a_version_is_required(app_and_client):
 @pytest.mark.django_db
 def test_the_form_pages_stale_save_shows_both_texts(app_and_client):
     """What the autosave's conflict notice leads to: the form submitted with its old version."""
-    from tests.test_applications_views import form_data
+    from tests.applications.test_applications_views import form_data
 
     app, client = app_and_client
     data = form_data(app, background="我在这个窗口写的背景。")

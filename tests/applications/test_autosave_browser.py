@@ -1,6 +1,6 @@
 """Autosave in a real browser (issue 17, "Autosave: never lose a word").
 
-Debian's Chromium through Playwright against pytest-django's live server, as tests/test_e2e_year.py:
+Debian's Chromium through Playwright against pytest-django's live server, as tests/system/test_e2e_year.py:
 type and wait → the text is on the server after a reload; offline → the text stays in the browser
 and is offered back when the page opens again; two tabs → the conflict page with both texts.
 Any console error, uncaught page error or CSP violation fails the test.
@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import ApplicantFactory, ApplicationFactory
-from tests.test_e2e_year import CSP_WATCH, TIMEOUT_MS, Console, chromium  # noqa: F401 (fixture)
+from tests.system.test_e2e_year import CSP_WATCH, TIMEOUT_MS, Console, chromium  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,7 +68,7 @@ def wait_status(page, pattern):
         "p => new RegExp(p).test(document.querySelector('[data-autosave-status]').textContent)", arg=pattern)
 
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe.min.js"
 AXE_RUN = """async (selectors) => {
   const result = await axe.run({include: selectors.map(s => [s])},
     {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']});

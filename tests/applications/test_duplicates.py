@@ -236,7 +236,7 @@ def test_a_published_award_of_an_older_year_is_compared_too(cast):
 
 
 def test_the_prize_rule_named_in_applications_is_the_awards_one():
-    """applications may not import awards (tests/test_architecture.py): the constants are repeated."""
+    """applications may not import awards (tests/system/test_architecture.py): the constants are repeated."""
     from awards.models.awards import AWARDED_TIERS
     from awards.permissions import PUBLIC_STATUSES
 

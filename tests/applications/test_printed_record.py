@@ -17,8 +17,8 @@ from applications.documents.pdf import render_pdf
 from applications.models.documents import DRAFT_VERSION
 from applications.services import recommendation as service
 from portal.models.organisations import Organisation
+from tests.applications.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup, submitted
 from tests.factories import OrganisationFactory, complete_application
-from tests.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup, submitted
 
 
 def _flat(text: str) -> str:

@@ -20,19 +20,19 @@ from portal import jobs
 from portal.models import JobStatus
 from portal.models.programmes import ProjectType
 from portal.services.errors import PermissionDenied
+from tests.applications.test_recommendation_helpers import (
+    ENDORSEMENT,
+    application_for,
+    district_setup,
+    recommender_of,
+    submitted,
+)
 from tests.factories import (
     ApplicantFactory,
     OrganisationFactory,
     ProgrammeFactory,
     RecommendingUnitFactory,
     complete_application,
-)
-from tests.test_recommendation_helpers import (
-    ENDORSEMENT,
-    application_for,
-    district_setup,
-    recommender_of,
-    submitted,
 )
 
 TITLE = "2023年嘉定区重点产品质量攻关项目申报汇总表"

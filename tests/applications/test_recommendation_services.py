@@ -19,8 +19,7 @@ from applications.services.recommendation_queries import (
 from applications.visibility import applications_for
 from portal.models import AuditEntry, Notification
 from portal.services.errors import DomainError, InvalidTransition, PermissionDenied
-from tests.factories import RecommendingUnitFactory, complete_application
-from tests.test_recommendation_helpers import (
+from tests.applications.test_recommendation_helpers import (
     ENDORSEMENT,
     application_for,
     district_setup,
@@ -28,6 +27,7 @@ from tests.test_recommendation_helpers import (
     recommender_of,
     submitted,
 )
+from tests.factories import RecommendingUnitFactory, complete_application
 
 S = ApplicationStatus
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from applications.services import recommendation as service
 from applications.services.recommendation_queries import live_endorsements
 from portal.models import AuditEntry
 from portal.models.organisations import OrganisationSize
+from tests.applications.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup, municipal_setup
 from tests.factories import EvidenceFactory, ProjectCategoryFactory
-from tests.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup, municipal_setup
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus

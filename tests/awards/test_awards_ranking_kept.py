@@ -12,7 +12,7 @@ from scoring.models import AssignmentStatus
 from scoring.services.recusal import end_assignment
 from scoring.services.scores import reopen_score
 from tests.factories import ExpertProfileFactory, b1_programme, give_score, scored_programme
-from tests.test_scoring_scores import B1_TOP_MINIMA, Sheet, b1  # noqa: F401 (fixture)
+from tests.scoring.test_scoring_scores import B1_TOP_MINIMA, Sheet, b1  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_discarded_score_leaves_the_figures(client, administrator, b1):  # noq
     sheet.save(sheet.full(), submit=True)
     client.force_login(administrator)
     assert f"{B1_TOP_MINIMA:.2f}" in _page(client, sheet.programme)
-    end_assignment(sheet.assignment, administrator, status=AssignmentStatus.RECUSED, reason="回避")
+    end_assignment(administrator, sheet.assignment, status=AssignmentStatus.RECUSED, reason="回避")
     assert f"{B1_TOP_MINIMA:.2f}" not in _page(client, sheet.programme)
 
 

@@ -19,7 +19,7 @@ from portal.demo import seed_demo
 from portal.models import AuditEntry, Organisation, User
 from tests.factories import OrganisationFactory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db(transaction=True)

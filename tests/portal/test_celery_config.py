@@ -20,7 +20,7 @@ from portal.celery import app as celery_app
 from portal.models import Job, JobStatus
 from tests.conftest import _reload_routes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_recommender_review_page_links_to_the_registration_form_files(client):
     from django.core.files.base import ContentFile
 
     from applications.models.documents import ApplicationDocument, DocumentFormat
-    from tests.test_recommendation_helpers import application_for, municipal_setup
+    from tests.applications.test_recommendation_helpers import application_for, municipal_setup
 
     programme, bureau, user = municipal_setup()
     app = application_for(programme, bureau, "伺服电机降噪攻关")
@@ -113,8 +113,8 @@ def test_next_step_follows_the_application_from_draft_to_certificate(rf):
     from applications.services import recommendation as service
     from awards.models import Award
     from portal.models import ProgrammeStatus
+    from tests.applications.test_recommendation_helpers import application_for, district_setup
     from tests.factories import ApplicantFactory, ApplicationFactory
-    from tests.test_recommendation_helpers import application_for, district_setup
 
     programme, bureau, street, bureau_user, street_user = district_setup()
     app = application_for(programme, street, "伺服电机降噪攻关")
@@ -146,8 +146,8 @@ def test_next_step_follows_the_application_from_draft_to_certificate(rf):
 @pytest.mark.django_db
 def test_evidence_tab_names_the_missing_kinds_and_a_comment_for_two_sections_is_listed_once(client):
     from applications.services import recommendation as service
+    from tests.applications.test_recommendation_helpers import application_for, municipal_setup
     from tests.factories import ApplicantFactory
-    from tests.test_recommendation_helpers import application_for, municipal_setup
 
     programme, bureau, user = municipal_setup()
     app = application_for(programme, bureau, "涂层附着力提升", advancement_level="leading")

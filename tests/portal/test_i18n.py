@@ -36,7 +36,7 @@ def test_an_unknown_language_cookie_falls_back_to_chinese(client):
 def test_every_action_the_code_writes_has_a_phrase():
     from portal.activity import ACTIONS, VERBS
     from portal.messages import MESSAGES
-    from tests.test_trust_visibility import written_actions
+    from tests.portal.test_trust_visibility import written_actions
 
     # written_actions() reads literals near audit.record(), so a notification key next to one is picked up too.
     actions = written_actions() - set(MESSAGES)

@@ -168,7 +168,7 @@ def test_no_template_carries_a_multi_line_hash_comment():
     """Django's {# #} comment is one line only: spread over two lines it is printed on the page."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "templates"
+    root = Path(__file__).resolve().parents[2] / "templates"
     broken = [str(p.relative_to(root)) for p in root.rglob("*.html")
               for line in p.read_text(encoding="utf-8").splitlines() if "{#" in line and "#}" not in line]
     assert broken == []

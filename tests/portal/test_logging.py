@@ -16,7 +16,7 @@ from celery import Celery
 
 from portal import request_context
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # A request whose readiness check fails: the view logs a warning, Django logs the 503.
 REQUEST = (
     "import django; django.setup(); from django.test import Client; "

@@ -15,8 +15,8 @@ from portal.messages import MESSAGES, choice, join, ref, render
 from portal.models import Notification
 from portal.services.notify import notify, send_message
 from portal.views.language import set_language
+from tests.applications.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup
 from tests.factories import ApplicantFactory, UserFactory
-from tests.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup
 
 pytestmark = pytest.mark.django_db
 PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")

@@ -115,6 +115,6 @@ def test_in_production_probes_answer_over_plain_http_while_pages_redirect_to_htt
                MEDIA_ROOT=str(tmp_path / "media"), PORTAL_VAR_DIR=str(tmp_path / "var"),
                READYZ_REQUIRE_WORKER="false")
     env.pop("CACHE_REDIS_URL", None)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", PRODUCTION_PROBE], cwd=root, env=env, capture_output=True, text=True)
     assert "READYZ 200 HEALTHZ 200 HOME 301" in out.stdout, out.stdout + out.stderr

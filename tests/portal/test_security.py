@@ -13,7 +13,7 @@ from applications.services.errors import EvidenceRejected
 from applications.services.evidence import add_evidence
 from tests.factories import ApplicantFactory, ApplicationFactory, OrganisationFactory
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # PDF/Word templates (WeasyPrint) and plain-text e-mails are not web pages: the CSP does not apply.
 NOT_WEB = ("pdf", "documents/form", "certificate", "report_pdf", "annex2", "_email")
 
@@ -154,7 +154,7 @@ def test_a_form_post_under_the_limits_is_read(client, settings):
 @pytest.mark.parametrize("lock_version", ["abc", "", "1.5", "-1"])
 def test_an_unreadable_lock_version_is_an_edit_conflict_not_a_skipped_check(client, lock_version):
     from applications.models import Application
-    from tests.test_applications_views import form_data
+    from tests.applications.test_applications_views import form_data
 
     app = ApplicationFactory(background="原来的背景。")
     client.force_login(ApplicantFactory(organisation=app.organisation))
@@ -171,7 +171,7 @@ def test_an_unreadable_lock_version_is_an_edit_conflict_not_a_skipped_check(clie
 @pytest.mark.django_db
 def test_the_current_lock_version_saves(client):
     from applications.models import Application
-    from tests.test_applications_views import form_data
+    from tests.applications.test_applications_views import form_data
 
     app = ApplicationFactory()
     client.force_login(ApplicantFactory(organisation=app.organisation))

@@ -33,10 +33,10 @@ from scoring.services.rubrics import load_rubric
 from scoring.services.scores import reopen_score
 from tests.factories import ApplicationFactory, DistrictFactory, OrganisationFactory, OrganiserFactory, UserFactory
 from tests.review_setup import expert_for, reviewing_programme
-from tests.test_scoring_rubrics import B1
-from tests.test_scoring_scores import Sheet
+from tests.scoring.test_scoring_rubrics import B1
+from tests.scoring.test_scoring_scores import Sheet
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4 Table A.1"
 
 

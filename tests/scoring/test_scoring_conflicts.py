@@ -251,7 +251,7 @@ def test_dismissing_an_automatic_conflict_unblocks_assignment(administrator):
 
 
 def test_conflict_after_assignment_recuses_and_discards_the_draft_score_into_the_audit_trail(administrator):
-    rubric = load_rubric(__import__("tests.test_scoring_rubrics", fromlist=["B1"]).B1)
+    rubric = load_rubric(__import__("tests.scoring.test_scoring_rubrics", fromlist=["B1"]).B1)
     programme = reviewing_programme(administrator)
     app = reviewable(programme)
     expert = expert_for()

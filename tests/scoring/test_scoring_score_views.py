@@ -23,8 +23,8 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
-from tests.test_scoring_rubrics import B1
-from tests.test_scoring_scores import Sheet
+from tests.scoring.test_scoring_rubrics import B1
+from tests.scoring.test_scoring_scores import Sheet
 
 
 @pytest.fixture

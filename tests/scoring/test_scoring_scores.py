@@ -29,7 +29,7 @@ from scoring.services.scores import (
 )
 from scoring.sheets import rubric_criteria
 from tests.factories import ApplicationFactory, ExpertProfileFactory, OrganiserFactory, ProgrammeFactory, UserFactory
-from tests.test_scoring_rubrics import B1, FLAGSHIP, b1_data
+from tests.scoring.test_scoring_rubrics import B1, FLAGSHIP, b1_data
 
 
 class Sheet:

@@ -8,8 +8,8 @@ from portal.models import Programme
 from scoring import sheets
 from scoring.models import Band, ProgrammeRubric
 from scoring.services.rubrics import load_rubric
-from tests.test_scoring_rubrics import B1
-from tests.test_scoring_scores import Sheet
+from tests.scoring.test_scoring_rubrics import B1
+from tests.scoring.test_scoring_scores import Sheet
 
 
 def _read(programme_pk):

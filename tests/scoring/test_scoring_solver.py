@@ -184,7 +184,7 @@ def test_many_conflicts_are_solved_on_a_small_network_and_repaired():
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from benchmarks.assignment import make_problem
 
     problem = make_problem(600, 120, 5, 0.3, 0, 40, 3)

@@ -16,7 +16,7 @@ from scoring.services.suggestions import (
     suggest_indirect,
     suggestions_for,
 )
-from tests.test_scoring_rubrics import B1, FLAGSHIP
+from tests.scoring.test_scoring_rubrics import B1, FLAGSHIP
 
 
 def app(size="large", **figures) -> Application:

@@ -25,8 +25,8 @@ from tests.factories import (
     ProjectCategoryFactory,
     UserFactory,
 )
-from tests.test_scoring_experts import GOOD_ROWS, xlsx
-from tests.test_scoring_rubrics import B1, FLAGSHIP, b1_data, nothing_written
+from tests.scoring.test_scoring_experts import GOOD_ROWS, xlsx
+from tests.scoring.test_scoring_rubrics import B1, FLAGSHIP, b1_data, nothing_written
 
 
 @pytest.fixture

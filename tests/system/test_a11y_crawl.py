@@ -25,7 +25,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"
 PASSWORD = "demo2026"  # portal.demo.DEMO_PASSWORD
 ROLES = ["city_admin", "jiading_admin", "jiading_bureau", "nanxiang", "saic_group", "expert1", "expert2",

@@ -364,7 +364,7 @@ def test_table_a1_takes_the_corpus_through_the_page_and_every_page_and_file_show
     from applications.views.context import build_forms
     from portal import jobs
     from portal.models import AuditEntry, JobStatus
-    from tests.test_recommendation_helpers import district_setup, submitted
+    from tests.applications.test_recommendation_helpers import district_setup, submitted
 
     FIGURES.clear()
     programme, bureau, street, bureau_user, street_user = district_setup()

@@ -19,7 +19,7 @@ from benchmarks.cluster import Cluster, missing_parts, paced_load, report, sessi
 
 pytestmark = pytest.mark.cluster
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "test-artifacts" / "cluster.txt"
 DEMO_PASSWORD = "demo2026"  # portal.demo.DEMO_PASSWORD
 

@@ -1,5 +1,5 @@
 """The whole year in Chromium through the cluster's nginx (issue 12, "Proof on this machine"): the
-steps of tests/test_e2e_year.py, unchanged, against benchmarks/cluster.py's layout (nginx → two
+steps of tests/system/test_e2e_year.py, unchanged, against benchmarks/cluster.py's layout (nginx → two
 gunicorn nodes, a render and a mail/default Celery worker, beat, Redis, moto's S3 server) instead
 of the live server with eager Celery.
 
@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 
 from benchmarks.cluster import Cluster, missing_parts
-from tests import test_e2e_year as e2e
 from tests.conftest import _database_url
-from tests.test_e2e_year import PROJECT, Browser, Shots, the_whole_year, tiny_pdf
+from tests.system import test_e2e_year as e2e
+from tests.system.test_e2e_year import PROJECT, Browser, Shots, the_whole_year, tiny_pdf
 
 # The year's own fixtures (Debian's Chromium, the console watcher, the administrators' set-up).
 chromium, console, year = e2e.chromium, e2e.console, e2e.year
 
 pytestmark = [pytest.mark.cluster, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e-cluster"
 TIMEOUT_MS = 90_000  # renders and exports wait for a real worker on a shared two-core machine
 

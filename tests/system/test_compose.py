@@ -1,6 +1,6 @@
 """The deployment files (docker-compose.yml, Dockerfile, deploy/) read as an operator would.
 
-The Docker engine does not run here, so these parse the files; `make cluster` (tests/test_cluster.py)
+The Docker engine does not run here, so these parse the files; `make cluster` (tests/system/test_cluster.py)
 runs the same commands without Docker. Plain functions: no database and no Django set-up.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"

@@ -13,7 +13,7 @@ with the downloaded files. Any console error, uncaught page error or Content-Sec
 violation fails the test. Celery runs eagerly (tests/conftest.py), so renders and exports are done
 by the time the page that started them redirects.
 
-The steps are ``the_whole_year(browser, shot, console, programme)``: tests/test_cluster_e2e.py runs
+The steps are ``the_whole_year(browser, shot, console, programme)``: tests/system/test_cluster_e2e.py runs
 the same year through the cluster's nginx, where real workers do the renders and exports (the pages
 wait for them as a person would).
 
@@ -32,7 +32,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

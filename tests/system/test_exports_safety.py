@@ -19,6 +19,7 @@ from portal.text import clean_text
 from scoring.job_handlers import proposal_csv
 from scoring.models import AssignmentProposal
 from scoring.services.expert_sheet import build_template
+from tests.applications.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup
 from tests.factories import (
     ExpertProfileFactory,
     OrganisationFactory,
@@ -28,7 +29,6 @@ from tests.factories import (
     scored_programme,
 )
 from tests.fixtures import CSV_TRIGGERS, assert_csv_neutralised, assert_no_formulas, malicious_inputs, stored
-from tests.test_recommendation_helpers import ENDORSEMENT, application_for, district_setup
 
 CORPUS = malicious_inputs()
 VALUES = [value for _name, value in CORPUS]

@@ -1,6 +1,6 @@
 """Every page every demo login reaches, in Simplified Chinese: no raw action codes, no raw state
 codes, no English sentences (issue 13). The demo year is seeded once for the module, as in
-tests/test_demo_year.py; the crawl follows the links of each page (GET only), as a person would."""
+tests/portal/test_demo_year.py; the crawl follows the links of each page (GET only), as a person would."""
 
 import re
 from collections import deque
@@ -190,7 +190,7 @@ def year(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", LOGINS)
 def test_every_page_in_chinese_shows_words_not_codes(year, username):
-    from tests.test_trust_visibility import written_actions
+    from tests.portal.test_trust_visibility import written_actions
 
     actions, states = set(ACTIONS) | written_actions(), _state_codes()
     found = crawl(username, "zh-hans", lambda text: chinese_problems(text, actions, states))

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from benchmarks.load import scrape
 from tests.factories import ApplicantFactory, ApplicationFactory, complete_application
-from tests.test_scoring_rubrics import B1
-from tests.test_scoring_scores import Sheet
+from tests.scoring.test_scoring_rubrics import B1
+from tests.scoring.test_scoring_scores import Sheet
 
 
 class ReferenceScraper(HTMLParser):

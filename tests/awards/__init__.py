@@ -1,0 +1,1 @@
+"""Tests of the awards app: aggregation, determination, publication, certificates, report."""

@@ -1,0 +1,1 @@
+"""Tests of the scoring app: rubrics, expert pool, conflicts, assignment, scores, defence."""
