@@ -43,7 +43,7 @@ def start_export(user, programme, unit, fmt: str):
 # programmes_for; may_request (acts for the unit / administers the programme) is asked again on
 # every request for the job instead (portal.jobs.visible_job).
 def export_annex2(job, progress):
-    from .pdf import build_pdf
+    from .pdf import build_pdf  # noqa: PLC0415  (heavy: pydyf + fontTools, ~0.24 s, needed only by the render worker)
 
     programme, unit = _objects(job.params)
     fmt = job.params["format"]

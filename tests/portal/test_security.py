@@ -15,7 +15,7 @@ from tests.factories import ApplicantFactory, ApplicationFactory, OrganisationFa
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # PDF/Word templates (WeasyPrint) and plain-text e-mails are not web pages: the CSP does not apply.
-NOT_WEB = ("pdf", "documents/form", "certificate", "report_pdf", "annex2", "_email")
+NOT_WEB = ("pdf", "documents/form", "certificate", "report_pdf", "_email")
 
 
 def web_templates():
