@@ -42,7 +42,7 @@ def administrators_of(programme):
     return User.objects.filter(role=Role.ADMINISTRATOR, organiser_id=programme.organiser_id, is_active=True)
 
 
-def _tell_administrators(programme, key: str, **params):
+def tell_administrators(programme, key: str, **params):
     notify(administrators_of(programme), key, params=params | {"title": programme.title, "programme_id": programme.pk},
            about=programme)
 
@@ -63,7 +63,7 @@ def update_settings(actor, programme, values: dict, *, via: str = "web"):
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from error
     if entry.changes:
-        _tell_administrators(programme, "awards.settings_changed")
+        tell_administrators(programme, "awards.settings_changed")
     return settings
 
 
@@ -83,7 +83,7 @@ def override_tier(actor, application, tier: str, reason: str, *, via: str = "web
         application=application, defaults={"tier": tier, "reason": reason, "decided_by": actor}
     )
     audit.record(actor, "awards.override", application, changes={"tier": [before, tier]}, note=reason, via=via)
-    _tell_administrators(programme, "awards.override", project=application.project_name,
+    tell_administrators(programme, "awards.override", project=application.project_name,
                          tier=choice("awards.Award", "tier", tier), reason=reason)
     return override
 
@@ -100,7 +100,7 @@ def clear_override(actor, application, reason: str, *, via: str = "web") -> None
     override.delete()
     audit.record(actor, "awards.override_clear", application, changes={"tier": [before, "proposed"]}, note=reason,
                  via=via)
-    _tell_administrators(application.programme, "awards.override_cleared", project=application.project_name,
+    tell_administrators(application.programme, "awards.override_cleared", project=application.project_name,
                          reason=reason)
 
 
@@ -201,7 +201,7 @@ def approve(actor, programme, *, note: str = "", confirm_under_scored: bool | No
         wanted = programme.experts_per_application
         changes["unsubmitted"] = [None, sum(wanted - u.counted for u in short)]
     audit.record(actor, "awards.approve", programme, changes=changes, note=note, via=via)
-    _tell_administrators(programme, "awards.approved", counts=join(
+    tell_administrators(programme, "awards.approved", counts=join(
         ref("fragment.tier_count", tier=choice("awards.Award", "tier", t), n=n)
         for t, n in counts.items() if t in AWARDED_TIERS))
     return determination
@@ -218,5 +218,5 @@ def reopen(actor, programme, reason: str, *, via: str = "web") -> Determination:
     determination.save()
     audit.record(actor, "awards.reopen", programme, changes={"approved_at": [before.isoformat(), None]},
                  note=reason, via=via)
-    _tell_administrators(programme, "awards.reopened", reason=reason)
+    tell_administrators(programme, "awards.reopened", reason=reason)
     return determination

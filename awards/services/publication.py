@@ -21,7 +21,7 @@ from portal.services.programmes import transition_programme
 
 from ..models import Award
 from ..permissions import PUBLIC_STATUSES, may_unpublish
-from .determination import _tell_administrators, determination_for
+from .determination import determination_for, tell_administrators
 
 
 def published_results(applications) -> list[tuple]:
@@ -100,5 +100,5 @@ def unpublish(actor, programme, reason: str, *, via: str = "web") -> Programme:
     determination.save()
     audit.record(actor, "awards.unpublish", programme,
                  changes={"published_at": [before.isoformat() if before else None, None]}, note=reason, via=via)
-    _tell_administrators(programme, "awards.unpublished", reason=reason)
+    tell_administrators(programme, "awards.unpublished", reason=reason)
     return programme
