@@ -19,8 +19,6 @@ from portal.services.errors import DomainError
 
 RUBRIC_KEYS = {"code", "name", "project_type", "total_points", "bonus_points", "allows_half_points", "source",
                "tie_break_sections", "sections"}
-# awards.tiers.Candidate compares two section subtotals after the total.
-MAX_TIE_BREAK_SECTIONS = 2
 SECTION_KEYS = {"code", "name", "points", "note", "criteria"}
 CRITERION_KEYS = {"code", "name", "description", "max_points", "kind", "bands", "levels"}
 BAND_KEYS = {"min", "max", "descriptor"}
@@ -286,9 +284,6 @@ def _tie_break(check: _Checker, raw, sections: list[dict]) -> list[str]:
                           "section)"), where=check.rubric, code=code)
     if len(set(codes)) < len(codes):
         check.fault(_("%(where)s的同分比较部分有重复 (tie_break_sections: a section listed twice)"), where=check.rubric)
-    if len(codes) > MAX_TIE_BREAK_SECTIONS:
-        check.fault(_("%(where)s的同分比较部分最多 %(n)s 个 (tie_break_sections: at most %(n)s sections)"),
-                    where=check.rubric, n=MAX_TIE_BREAK_SECTIONS)
     return codes
 
 

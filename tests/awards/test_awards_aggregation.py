@@ -93,3 +93,14 @@ def test_thresholds():
     assert tiers.propose(stats, "thresholds", (90, 80, 70)) == [
         "first", "first", "second", "second", "third", "third", "none"]
     assert tiers.propose(stats, "counts", (1, 1, 1)) == ["first", "second", "third"] + ["none"] * 4
+
+
+def test_a_rubric_may_name_three_tie_break_sections():
+    """Any number of tie-break subtotals, compared in the rubric's order (no two fixed slots)."""
+    t0 = datetime(2025, 7, 1, 9)
+    c = [
+        tiers.Candidate("third-decides", 80, (30, 20, 9), t0, 1),
+        tiers.Candidate("third-wins", 80, (30, 20, 10), t0 + timedelta(days=1), 2),
+        tiers.Candidate("first-wins", 80, (31, 0, 0), t0 + timedelta(days=2), 3),
+    ]
+    assert [x.key for x in tiers.rank(c)] == ["first-wins", "third-wins", "third-decides"]

@@ -90,7 +90,7 @@ def test_table_b1_states_the_same_tie_rule_as_before(organiser):
     [
         (["C"], "同分比较部分“C”不是该评分细则的部分序号"),
         (["A", "A"], "同分比较部分有重复"),
-        (["A", "B", "A"], "同分比较部分最多 2 个"),
+        (["A", "B", "A"], "同分比较部分有重复"),
         ("A", "“tie_break_sections”应为列表"),
     ],
 )
