@@ -1,8 +1,8 @@
 """One CID-keyed CFF OpenType face (Noto Sans CJK SC) for our own PDF writers: advance widths for
 layout, text encoded as 2-byte CIDs (Identity-H), and the face embedded as a subset of the glyphs
 used (bare CFF in FontFile3/CIDFontType0C, with a ToUnicode CMap so the text can be extracted and
-searched). The subset is cut by HarfBuzz where its library is installed (portal.hb_subset: 50 times
-faster), else by fontTools.subset. Glyph outlines are not drawn by us, only placed: no shaping, no kerning,
+searched). The subset is cut by HarfBuzz (portal.hb_subset, through uharfbuzz: 50 times faster),
+else by fontTools.subset. Glyph outlines are not drawn by us, only placed: no shaping, no kerning,
 which CJK and plain Latin text do not need.
 
 Why CID-keyed CFF only: its charset keeps each glyph's CID through subsetting, so the codes written
