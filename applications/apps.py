@@ -11,6 +11,7 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: Django imports apps.py before any model class exists.
+        from portal.services.audit import register_programme_path
         from portal.visibility import register_about
 
         from . import dashboard, job_handlers
@@ -19,5 +20,7 @@ class ApplicationsConfig(AppConfig):
 
         # Notifications and jobs about an application follow the application's own visibility.
         register_about(Application, applications_for)
+        # Evidence, comments, decisions, versions… lead to their programme through their application.
+        register_programme_path("application.programme_id")
         job_handlers.register_all()
         dashboard.register_all()

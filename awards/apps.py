@@ -11,6 +11,7 @@ class AwardsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: Django imports apps.py before any model class exists.
+        from portal.services.audit import register_programme_path
         from portal.visibility import register_about
         from portal.workflow import PROGRAMME_WORKFLOW
 
@@ -22,6 +23,7 @@ class AwardsConfig(AppConfig):
 
         # Notifications and jobs about an award row follow awards.visibility.
         register_about(Award, awards_for)
+        register_programme_path("determination.programme_id")  # audit entries about a determination's rows
         # Publishing needs an approved determination, whoever moves the programme (portal cannot ask awards).
         PROGRAMME_WORKFLOW.add_guard("publish", may_publish)
         # Moving into 成果评定 with applications short of scores is allowed (late experts, a panel's call)

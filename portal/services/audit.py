@@ -50,15 +50,16 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-# How to reach an object's programme, tried in order (application, assignment, score, slot …).
-PROGRAMME_PATHS = (
-    "programme_id",
-    "application.programme_id",
-    "assignment.application.programme_id",
-    "score.assignment.application.programme_id",
-    "session.programme_id",
-    "determination.programme_id",
-)
+# How to reach an object's programme, tried in order: its own programme_id, then the attribute
+# paths that the apps which own such objects register in their AppConfig.ready() (portal does not
+# know their models): "application.programme_id", "assignment.application.programme_id", …
+PROGRAMME_PATHS = ["programme_id"]
+
+
+def register_programme_path(path: str) -> None:
+    """Let an app say how its objects lead to their programme (idempotent: ready() may run twice)."""
+    if path not in PROGRAMME_PATHS:
+        PROGRAMME_PATHS.append(path)
 
 
 def programme_of(obj) -> int | None:
