@@ -9,6 +9,7 @@ from scoring.models import Panel
 
 from .models import AwardSettings
 from .models.awards import AWARDED_TIERS, Tier
+from .services.seal import ACCEPT as SEAL_ACCEPT
 
 
 class SettingsForm(CleanModelForm):
@@ -22,6 +23,17 @@ class SettingsForm(CleanModelForm):
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+
+
+class SealForm(CleanForm):
+    """The seal upload; awards.services.seal checks the file itself (type, size, pixels)."""
+
+    seal = forms.FileField(
+        label=_("证书印章"), required=False,
+        widget=forms.FileInput(attrs={"accept": SEAL_ACCEPT, "class": "form-control form-control-sm"}),
+        help_text=_("请上传主办单位公章图片：透明背景 PNG，建议 400×400 像素以上，不超过 2 MB（也可上传 JPG）。"
+                    "印章将盖在每张获奖证书的落款单位和日期上。"),
+    )
 
 
 class ReasonForm(CleanForm):

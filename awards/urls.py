@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import determination, exports, public
+from .views import determination, exports, public, seal
 
 app_name = "awards"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("programme/<int:pk>/published.xlsx", public.published_xlsx, name="published_xlsx"),
     path("programme/<int:pk>/ranking/", determination.ranking_page, name="ranking"),
     path("programme/<int:pk>/settings/", determination.update_settings, name="settings"),
+    path("programme/<int:pk>/seal/", seal.update_seal, name="seal"),
     path("programme/<int:pk>/application/<int:application_pk>/", determination.application_scores,
          name="application_scores"),
     path("programme/<int:pk>/application/<int:application_pk>/override/", determination.override, name="override"),

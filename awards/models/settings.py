@@ -1,5 +1,7 @@
-"""How a programme turns expert scores into a ranking and award tiers (评定设置)."""
+"""How a programme turns expert scores into a ranking and award tiers (评定设置), and the seal its
+certificates carry (证书印章)."""
 
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,6 +20,12 @@ class TierMethod(models.TextChoices):
     COUNTS = "counts", _("按名额（项数）")
     PERCENTAGES = "percentages", _("按比例（%）")
     THRESHOLDS = "thresholds", _("按分数线")
+
+
+def seal_path(instance, filename: str) -> str:
+    """awards/seals/<random>.png: the stored name reveals nothing; always PNG, because
+    awards.services.seal re-encodes every upload (the person's file is never stored as sent)."""
+    return f"awards/seals/{uuid.uuid4().hex}.png"
 
 
 class AwardSettings(models.Model):
@@ -49,6 +57,9 @@ class AwardSettings(models.Model):
                                        validators=[MinValueValidator(Decimal("0"))])
     third_value = models.DecimalField(_("三等奖"), max_digits=6, decimal_places=1, default=Decimal("25"),
                                       validators=[MinValueValidator(Decimal("0"))])
+    # Set and removed only through awards.services.seal (checked, re-encoded, audited): not editable,
+    # so neither the settings form nor the admin's form offers it.
+    seal = models.FileField(_("证书印章"), upload_to=seal_path, max_length=200, blank=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

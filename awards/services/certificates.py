@@ -3,7 +3,8 @@ linking to the public verification page (settings.SITE_URL + /awards/verify/<cod
 
 Worded as an award certificate: the awardee (and the joint awardees), the project, the award as
 "上海市重点产品质量攻关成果 二等奖" (the area and the programme's project type, then the tier), the
-issuers (the programme's organisers) and the date of publication."""
+issuers (the programme's organisers) and the date of publication, stamped with the programme's seal
+when its administrators set one (awards.services.seal)."""
 
 import base64
 import io
@@ -20,6 +21,7 @@ from ..models import Award
 from ..models.awards import AWARDED_TIERS
 from .pdf import render_pdf
 from .publication import joint_names
+from .seal import seal_data_uri
 
 KEY_PRODUCT_AWARD = "重点产品质量攻关成果"
 
@@ -50,7 +52,8 @@ def award_title(programme) -> str:
     return f"{programme.area_name}{name}"
 
 
-def certificate_pdf(award: Award) -> bytes:
+def certificate_pdf(award: Award, *, seal: str | None = None) -> bytes:
+    """``seal``: the seal's data: URI ("" for none) when the caller has it; otherwise read here."""
     programme = award.programme
     determination = getattr(programme, "determination", None)
     issued = (determination.published_at or determination.approved_at) if determination else None
@@ -65,6 +68,7 @@ def certificate_pdf(award: Award) -> bytes:
         "date": timezone.localdate(issued) if issued else timezone.localdate(),
         "url": verification_url(award),
         "qr": qr_svg_data_uri(verification_url(award)),
+        "seal": seal_data_uri(programme) if seal is None else seal,
     }
     return render_pdf("awards/pdf/certificate.html", context)
 
@@ -76,10 +80,11 @@ def certificate_name(award: Award) -> str:
 def certificates_zip(programme, progress=lambda percent, message="": None) -> bytes:
     awards = list(Award.objects.filter(programme=programme, tier__in=AWARDED_TIERS)
                   .select_related("programme__determination").order_by("tier", "rank", "pk"))
+    seal = seal_data_uri(programme)  # once for the whole archive
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for n, award in enumerate(awards, start=1):
             name = f"{n:03d}-{award.get_tier_display()}-{award.project_name[:40]}.pdf"
-            archive.writestr(name, certificate_pdf(award))
+            archive.writestr(name, certificate_pdf(award, seal=seal))
             progress(int(95 * n / max(len(awards), 1)), f"{n}/{len(awards)}")
     return buffer.getvalue()

@@ -17,10 +17,11 @@ from portal.services.errors import DomainError
 
 from .. import permissions as rules
 from .. import tiers as tier_rules
-from ..forms import OverrideForm, RankingFilterForm, ReasonForm, SettingsForm
+from ..forms import OverrideForm, RankingFilterForm, ReasonForm, SealForm, SettingsForm
 from ..models.awards import Tier
-from ..services import determination, publication, ranking, tier_proposal
+from ..services import determination, publication, ranking, seal, tier_proposal
 from ..visibility import determined_programmes_for
+from .seal import pop_error
 
 
 def programme_or_404(request, pk):
@@ -70,6 +71,8 @@ def ranking_page(request, pk):
         "ranking_table": _ranking_table(programme, result, selection),
         "filters": filters,
         "settings_form": SettingsForm(instance=result.settings),
+        "seal": {"form": SealForm(), "preview": seal.preview_data_uri(result.settings),
+                 "error": pop_error(request, programme), "accept": seal.ACCEPT},
         "tiers": Tier.choices,
         "can": {
             "settings": rules.may_change_settings(user, programme),

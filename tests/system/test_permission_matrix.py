@@ -384,7 +384,8 @@ TABLE: dict[str, dict[str, Case]] = {
         "mixed": Case(lambda w: {"pk": w.published.pk, "application_pk": w.app_b.pk}, only(anonymous=404)),
     },
     **{name: post_only_awards(pk("published"), pk("programme_b"))
-       for name in ("awards:settings", "awards:approve", "awards:reopen", "awards:publish", "awards:unpublish")},
+       for name in ("awards:settings", "awards:seal", "awards:approve", "awards:reopen", "awards:publish",
+                    "awards:unpublish")},
     "awards:override": {
         **post_only_awards(lambda w: {"pk": w.published.pk, "application_pk": w.awarded_app.pk},
                            lambda w: {"pk": w.programme_b.pk, "application_pk": w.app_b.pk}),
