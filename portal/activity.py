@@ -78,6 +78,7 @@ ACTIONS = {
     "defence.attendance": _("记录了答辩出席情况（%(object)s）"),
     # determination and publication
     "awards.settings": _("修改了评定设置（%(object)s）"),
+    "awards.seal.change": _("更换了证书印章（%(object)s）"),
     "awards.override": _("调整了《%(object)s》的奖项等级"),
     "awards.override_clear": _("将《%(object)s》恢复为拟定等级"),
     "awards.approve": _("批准了“%(object)s”的评定结果"),
