@@ -200,16 +200,19 @@ def measure(args, tmp) -> int:
         return cpu, wall, len(captured)
 
     if args.profile:
-        from pyinstrument import Profiler
-
         name = {"sheet": "score sheet GET", "sheet-save": "score sheet save", "form": "Table A.1 form GET",
                 "form-save": "Table A.1 form save", "floor": "floor: notifications"}[args.profile]
         for n in range(5):
             once(name, n)
-        with Profiler(interval=0.0002) as profiler:
-            for n in range(20):
-                once(name, n)
-        print(profiler.output_text(unicode=True, color=False))
+        try:
+            from pyinstrument import Profiler  # optional: not a project dependency
+        except ImportError:
+            print("pyinstrument is not installed: FLOOR_CPROFILE=cumulative (or tottime) gives cProfile's view")
+        else:
+            with Profiler(interval=0.0002) as profiler:
+                for n in range(20):
+                    once(name, n)
+            print(profiler.output_text(unicode=True, color=False))
         if os.environ.get("FLOOR_SQL"):  # the queries of one request
             with CaptureQueriesContext(connection) as captured:
                 once(name, 99)
