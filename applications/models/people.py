@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Education, Gender
 
+# The columns' labels by stored value, read once: get_FOO_display builds a dict of the field's
+# choices at every call, and the score sheet, version snapshots and autosave call as_text per member.
+# The labels stay lazy (translated when the line is written).
+GENDER_LABELS = dict(Gender.choices)
+EDUCATION_LABELS = dict(Education.choices)
 MAX_TEAM_MEMBERS = 8  # Table A.1 填表说明 5: 最多不超过 8 名
 MAX_CONFLICTS = 5
 
@@ -35,7 +40,8 @@ class TeamMember(models.Model):
 
     def as_text(self) -> str:
         """One line for version diffs: 张三（男，高级工程师，大学本科，质量部）."""
-        parts = [self.get_gender_display(), self.title, self.get_education_display(), self.work_unit]
+        parts = [str(GENDER_LABELS.get(self.gender, self.gender)), self.title,
+                 str(EDUCATION_LABELS.get(self.education, self.education)), self.work_unit]
         return f"{self.name}（{'，'.join(str(p) for p in parts if p)}）"
 
 

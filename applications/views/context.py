@@ -127,7 +127,8 @@ def evidence_kind_names(missing) -> str:
 def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
     user = request.user
     editable = can_edit(user, app)
-    latest = app.versions.order_by("-number").first()
+    # The page shows the latest version's number only: its data (the whole form as submitted) stays unread.
+    latest = app.versions.defer("data").order_by("-number").first()
     comments = {}
     if app.status == ApplicationStatus.RETURNED:
         # The comments of the latest return, beside the sections they concern; "general" is the
