@@ -10,8 +10,8 @@ round, so that the shared machine's noise hits them alike; each is timed in CPU 
 process (the server's share: the client's own work is the same few steps for every request) and in
 wall time. Prints the medians and each request's ratio to the floor. Goal: ≤ 3× the floor each.
 ``--crispy`` adds both GETs rendered as before portal.templatetags.fastfields (crispy's
-``|as_crispy_field`` / ``|as_crispy_errors`` and Django's widget templates), interleaved with the
-rest, and prints fastfields' saving (issue 15 item 9).
+``|as_crispy_field`` / ``|as_crispy_errors`` and Django's widget templates; the same page templates),
+interleaved with the rest, and prints fastfields' saving (issue 15 item 9).
 ``--profile`` prints a pyinstrument profile of one request (pyinstrument is not a project dependency).
 """
 
@@ -129,6 +129,13 @@ def _crispy_switch() -> dict:
 
         switch.is_safe = getattr(fast, "is_safe", False)
         fastfields.register.filters[name] = switch
+    # Filters that place widgets themselves (fast_cells) render them through Django's templates too.
+    fast_render = fastfields.render_widget
+
+    def render_widget(bf, css=None):
+        return str(bf) if state["crispy"] and css is None else fast_render(bf, css)
+
+    fastfields.render_widget = render_widget
     return state
 
 
