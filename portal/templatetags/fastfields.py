@@ -24,15 +24,19 @@ DateInput) kept "is-invalid" for every later form once one date had an error.
 """
 
 import copy
+import functools
 import html
 
 from django import forms, template
 from django.forms.renderers import DjangoTemplates
 from django.template.defaultfilters import unordered_list
 from django.utils.formats import localize
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString
 
 register = template.Library()
+
+# Results are SafeString(text): what mark_safe(text) returns for a str, without mark_safe's check for
+# a lazy argument (keep_lazy), which the form page paid a hundred and fifty times.
 
 _W = "django/forms/widgets/"
 # Widget templates that are only an include of input.html (same markup, type from the widget).
@@ -76,6 +80,13 @@ def _unlocalized(value) -> str:
     return conditional_escape(str(localize(value, use_l10n=False)))
 
 
+@functools.lru_cache(maxsize=256)
+def _attr_name(name: str) -> str:
+    """" name", escaped. A process constant: attribute names are written in code (a few dozen), and
+    the form page escaped a thousand of them per request."""
+    return " " + escape(name)
+
+
 def flat_attrs(attrs: dict) -> str:
     """django/forms/widgets/attrs.html: ` name="value"`, a bare name for True, nothing for False."""
     out = []
@@ -83,9 +94,9 @@ def flat_attrs(attrs: dict) -> str:
         if value is False:
             continue
         if value is True:
-            out.append(f" {escape(name)}")
+            out.append(_attr_name(name))
         else:
-            out.append(f' {escape(name)}="{_formatted(value)}"')
+            out.append(f'{_attr_name(name)}="{_formatted(value)}"')
     return "".join(out)
 
 
@@ -170,7 +181,7 @@ def render_widget(bf, css: str | None = None) -> str:
     render = _renderer_for(widget) if _fast_renderer(bf.form) and not bf.field.show_hidden_initial else None
     base_attrs = _crispy_class(widget, css) if css is not None else None
     if render is not None:
-        return mark_safe(render(_widget_context(bf, widget, base_attrs)))
+        return SafeString(render(_widget_context(bf, widget, base_attrs)))
     if base_attrs is None:
         return str(bf)
     widget = copy.copy(widget)
@@ -191,7 +202,7 @@ def fast_hidden(bf):
     if not _fast_renderer(bf.form):
         return bf.as_hidden()
     widget = bf.field.hidden_widget()
-    return mark_safe(_input(_widget_context(bf, widget)))
+    return SafeString(_input(_widget_context(bf, widget)))
 
 
 @register.filter
@@ -199,7 +210,7 @@ def fast_hidden_form(form):
     """A form of hidden fields only (a formset's management form), like ``{{ form }}``."""
     if not _fast_renderer(form) or form.errors or any(not bf.is_hidden for bf in form):
         return str(form)
-    return mark_safe("".join(render_widget(bf) for bf in form))
+    return SafeString("".join(render_widget(bf) for bf in form))
 
 
 # ---- table cells: a widget with its errors in a <td> (the team and conflict tables, the economic grid) ----
@@ -234,7 +245,7 @@ def fast_cells(fields, indent=2):
             items = "".join(f"<div>{_text(error)}</div>" for error in errors)
             block = f'<div id="{_text(bf.auto_id)}_error" class="invalid-feedback d-block">{items}</div>'
         out.append(f"{outer}<td>{inner}{render_widget(bf)}{inner}{block}{outer}</td>{outer}")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 # ---- radio buttons with described options (the score sheet's bands) -------------------------------
@@ -261,7 +272,7 @@ def described_radios(bf, options, *, suffix: str = "") -> str:
     caller's radiogroup holds them)."""
     chosen = str(bf.value())
     name, auto_id, suffix = escape(bf.html_name), escape(bf.auto_id), escape(suffix)
-    return mark_safe("".join(
+    return SafeString("".join(
         DESCRIBED_RADIO.format(name=name, id=f"{auto_id}_{escape(value)}", value=escape(value),
                                attrs=flat_attrs(attrs), checked="checked" if str(value) == chosen else "",
                                heading=escape(heading) + suffix, description=escape(description))
@@ -283,15 +294,16 @@ def _errors_block(bf, errors) -> str:
 
 def _help_text(bf) -> str:
     """bootstrap5/layout/help_text.html (help text is not escaped, as in crispy: |safe)."""
-    if not bf.help_text:
+    help_text = str(bf.help_text)  # a lazy text translated once (its truth value would be a second time)
+    if not help_text:
         return ""
     id_attr = f'id="{escape(bf.auto_id)}_helptext" ' if bf.auto_id else ""
-    return f'\n<div {id_attr}class="form-text">{bf.help_text}</div>'
+    return f'\n<div {id_attr}class="form-text">{help_text}</div>'
 
 
-def _label_text(bf) -> str:
+def _label_text(bf, label: str) -> str:
     star = '<span class="asteriskField">*</span>' if bf.field.required else ""
-    return f"\n{_text(bf.label)}{star}\n"
+    return f"\n{label}{star}\n"
 
 
 def _radios(bf, errors) -> str:
@@ -336,24 +348,26 @@ def crispy_field_html(bf) -> str:
     extra = f" {css_classes}" if css_classes else ""
     auto_id = escape(bf.auto_id)
     required = " requiredField" if bf.field.required else ""
+    label = _text(bf.label)  # a lazy label translated once (its truth value would be a second time)
+    label_html = _label_text(bf, label)
     if checkbox:
         css = "form-check-input is-invalid" if errors else "form-check-input"
-        return mark_safe(
+        return SafeString(
             f'<div class="mb-3">\n<div id="div_{auto_id}" class="form-check{extra}">\n'
             f"{render_widget(bf, css)}"
-            f'\n<label for="{_text(bf.id_for_label)}" class="form-check-label{required}">{_label_text(bf)}</label>'
+            f'\n<label for="{_text(bf.id_for_label)}" class="form-check-label{required}">{label_html}</label>'
             f"{_errors_block(bf, errors)}{_help_text(bf)}\n</div>\n</div>"
         )
     out = [f'<div id="div_{auto_id}" class="mb-3{extra}">']
-    fieldset = bf.use_fieldset and bf.label
-    if bf.label:
+    fieldset = bf.use_fieldset and label
+    if label:
         if fieldset:
             described = bf.aria_describedby
             out.append(f'\n<fieldset aria-describedby="{_text(described)}">' if described else "\n<fieldset>")
         tag = "legend" if bf.use_fieldset else "label"
         for_attr = f'for="{_text(bf.id_for_label)}" ' if bf.id_for_label else ""
         legend = " fs-6" if bf.use_fieldset else ""
-        out.append(f'\n<{tag} {for_attr}class="form-label{required}{legend}">{_label_text(bf)}</{tag}>')
+        out.append(f'\n<{tag} {for_attr}class="form-label{required}{legend}">{label_html}</{tag}>')
     if radios:
         out.append(_radios(bf, errors))
     else:
@@ -365,7 +379,7 @@ def crispy_field_html(bf) -> str:
     if fieldset:
         out.append("\n</fieldset>")
     out.append("\n</div>")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 @register.filter
@@ -380,7 +394,7 @@ def fast_errors(form):
     errors = form.non_field_errors()
     if not errors:
         return ""
-    return mark_safe(
+    return SafeString(
         '<div class="alert alert-block alert-danger">\n<ul class="m-0">\n'
         f"{unordered_list(errors, autoescape=True)}\n</ul>\n</div>"
     )
