@@ -128,7 +128,9 @@ def page_context(request, app, sections, team, conflicts, *, tab: str) -> dict:
     user = request.user
     editable = can_edit(user, app)
     # The page shows the latest version's number only: its data (the whole form as submitted) stays unread.
-    latest = app.versions.defer("data").order_by("-number").first()
+    # A draft has none (versions are written at submission, and no move leads back to 草稿): no query.
+    latest = None if app.status == ApplicationStatus.DRAFT else (
+        app.versions.defer("data").order_by("-number").first())
     comments = {}
     if app.status == ApplicationStatus.RETURNED:
         # The comments of the latest return, beside the sections they concern; "general" is the
