@@ -11,6 +11,9 @@ Per process (``Kept`` below; a process keeps its own copy, nothing is shared bet
 - ``awards.views.determination._TABLES`` — the rendered ranking table. Key: the ranking's
   signature (figures, overrides, names), the filter and the language. Why: rendering 2,000 rows is
   most of the page's time.
+- ``awards.services.seal._KEPT`` — a programme's certificate seal as a data: URI (and its preview).
+  Key: the stored file name, which is random and never reused (a new upload is a new name), so a
+  name's image never changes. Why: every certificate of a ZIP, and the ranking page, print it.
 - ``scoring.sheets._RUBRIC_ROWS`` — a rubric's rows as plain values. Key: (rubric, programme link,
   link's assigned_at); a linked rubric is frozen (services and admin refuse edits), and relinking
   makes a new key. Why: every score sheet GET and save reads the rubric.
@@ -26,8 +29,8 @@ Shared (Django's cache: Redis in production, so every node sees the same entry):
   never served).
 - ``portal.throttle`` and django-axes — counters of attempts, not copies of data.
 
-Process constants (``functools.lru_cache``: stylesheets, font metrics, the HarfBuzz library) hold
-no data from the database.
+Process constants (``functools.lru_cache``: stylesheets, font metrics and faces, fastfields'
+escaped attribute names) hold no data from the database.
 
 A new per-process cache is a ``Kept`` here, with its reason in this docstring;
 tests/system/test_architecture.py fails on a module-level dict used as one elsewhere.

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from applications.services import filetypes
+from portal.kept import MISSING, Kept
 from portal.permissions import administers_programme, require
 from portal.services import audit
 from portal.services.errors import DomainError
@@ -157,14 +158,14 @@ def preview_data_uri(settings: AwardSettings | None) -> str:
     return _cached(settings.seal.name, settings, preview=True)
 
 
-# Stored names are random and never reused, so a name's image never changes: kept per process.
-_KEPT: dict[tuple[str, bool], str] = {}
-_KEPT_MAX = 8
+# The seal as a data: URI per stored name (portal.kept says why it cannot go stale).
+_KEPT = Kept("seal images")
 
 
 def _cached(name: str, settings: AwardSettings, *, preview: bool) -> str:
     key = (name, preview)
-    if key not in _KEPT:
+    uri = _KEPT.get(key)
+    if uri is MISSING:
         try:
             data = _stored_bytes(settings)
         except OSError:  # gone from storage: no seal rather than every certificate failing
@@ -172,10 +173,8 @@ def _cached(name: str, settings: AwardSettings, *, preview: bool) -> str:
             return ""
         if preview:
             data = _thumbnail(data)
-        if len(_KEPT) >= _KEPT_MAX:
-            _KEPT.clear()
-        _KEPT[key] = "data:image/png;base64," + base64.b64encode(data).decode()
-    return _KEPT[key]
+        uri = _KEPT.put(key, "data:image/png;base64," + base64.b64encode(data).decode())
+    return uri
 
 
 def _thumbnail(data: bytes) -> bytes:

@@ -44,6 +44,7 @@ def test_no_module_keeps_a_cache_of_its_own():
 
 @pytest.mark.parametrize(("module", "name"), [("awards.services.ranking", "_KEPT"),
                                               ("awards.views.determination", "_TABLES"),
+                                              ("awards.services.seal", "_KEPT"),
                                               ("scoring.sheets", "_RUBRIC_ROWS")])
 def test_each_kept_cache_is_listed_with_its_reason(module, name):
     assert isinstance(getattr(importlib.import_module(module), name), Kept)
