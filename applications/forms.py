@@ -1,7 +1,10 @@
 """Forms of the registration step. They only parse and check input shapes (types, lengths,
 signs, the 8-member limit); rules of the procedure live in applications.services."""
 
+from functools import lru_cache
+
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal import credit_code
@@ -159,10 +162,19 @@ class TableRowForm(CleanForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            css = "form-select form-select-sm" if select else "form-control form-control-sm"
-            field.widget.attrs.update({"class": css, "aria-label": str(field.label)})
+        for name, attrs in _row_attrs(type(self), get_language()):
+            self.fields[name].widget.attrs.update(attrs)
+
+
+@lru_cache(maxsize=64)
+def _row_attrs(form_class, language: str) -> tuple:
+    """(field name, widget attributes) of a row form's fields, worked out once per class and
+    language (a table has many rows, each translating every label again)."""
+    found = []
+    for name, field in form_class.base_fields.items():
+        css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+        found.append((name, {"class": css, "aria-label": str(field.label)}))
+    return tuple(found)
 
 
 class TeamMemberForm(TableRowForm):

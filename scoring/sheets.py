@@ -4,8 +4,11 @@ scoring.visibility, so anything else is None: 404), the programme's rubric and c
 
 Two things make it cheap, both hidden here:
 
-* the assignment is read in one query with everything the page shows beside it and with the two
-  facts ``may_score`` would otherwise look up (``blocked``, ``pledged``: ``with_scoring_facts``);
+* the assignment is read in one query with everything the page shows beside it; for the expert,
+  the two facts ``may_score`` would otherwise look up (``blocked``, ``pledged``) are those that
+  score_sheets_for's own filter guarantees for any row it finds, so they are stated, not asked
+  (save_score, which locks the row, asks them with ``with_scoring_facts``); a save reads only the
+  rubric link (``saving``);
 * the rubric's rows (sections, criteria, bands, levels) are read once per process and programme
   link and kept as plain values (``_RUBRIC_ROWS``); every call builds fresh model instances from
   them, so no object is shared between requests.
@@ -26,7 +29,7 @@ the pledge — so a pledged expert's sheet costs no gate query.
 import copy
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Value, prefetch_related_objects
 
 from portal.kept import MISSING, Kept
 from portal.permissions import Decision
@@ -49,10 +52,13 @@ from scoring.visibility import score_sheets_for
 
 # What the page shows beside the assignment, read in the same query: the programme and its rubric
 # link (programme_rubric), the organisation header and the 3.2 suggestion (district), the project
-# category, the recommending unit, the stored score and the expert (with their name, for an
-# administrator). The score's items are read only when shown (scoring.services.scores.load_items).
+# category, the recommending unit, the stored score and the expert (their name, through the user,
+# only for others than the expert). The score's items are read only when shown (load_items).
 SHEET_RELATED = ("application__programme__rubric_link", "application__organisation__district",
-                 "application__category", "application__recommender", "score", "expert__user")
+                 "application__category", "application__recommender", "score", "expert")
+# A save needs only the rubric here: save_score reads the assignment again under lock with the facts
+# may_score needs, and a refused save reads the whole sheet again to show it.
+SAVE_ONLY = ("application__programme__rubric_link__rubric_id", "application__programme__rubric_link__assigned_at")
 
 
 class PledgeRequired(Exception):
@@ -100,20 +106,33 @@ def with_scoring_facts(assignments):
     )
 
 
-def load_sheet(user, pk) -> ScoreSheet | None:
+def load_sheet(user, pk, *, saving: bool = False) -> ScoreSheet | None:
     """The sheet of assignment ``pk`` as ``user`` may open it (scoring.visibility.score_sheets_for),
     or None (the view answers 404). Raises PledgeRequired for an expert whose only obstacle is the
-    programme's pledge."""
-    sheets = score_sheets_for(user).select_related(None).select_related(*SHEET_RELATED)
-    assignment = with_scoring_facts(sheets).filter(pk=pk).first()
+    programme's pledge. ``saving``: only what a save needs before save_score (which checks may_score
+    under lock), so the decision is left None."""
+    profile = expert_profile_of(user)
+    sheets = score_sheets_for(user).select_related(None)
+    if saving:
+        sheets = sheets.select_related("application__programme__rubric_link").only(*SAVE_ONLY)
+    else:
+        sheets = sheets.select_related(*SHEET_RELATED, *(() if profile is not None else ("expert__user",)))
+    if profile is not None and not saving:
+        # score_sheets_for keeps only the expert's own unconflicted, pledged assignments (its WHERE,
+        # in this same query), so the two facts may_score reads hold for any row found: stated here
+        # instead of asked again by two subqueries (with_scoring_facts).
+        sheets = sheets.annotate(blocked=Value(False), pledged=Value(True))
+    assignment = sheets.filter(pk=pk).first()
     if assignment is None:
-        if expert_profile_of(user) is not None:
+        if profile is not None:
             gate = pledge_gate(user, "assignment", pk)
             if gate is not None and not gate[1]:
                 raise PledgeRequired(gate[0])
         return None
     rubric, criteria = programme_rubric(assignment.application.programme)
-    decision = may_score(user, assignment) if assignment.expert.user_id == user.pk else None
+    decision = None
+    if not saving and (profile is not None and assignment.expert_id == profile.pk):
+        decision = may_score(user, assignment)
     return ScoreSheet(assignment, rubric, criteria, decision)
 
 

@@ -62,9 +62,9 @@ def _summary(criteria, score) -> list[dict]:
     return [{"criterion": c, "item": stored.get(c.pk)} for c in criteria]
 
 
-def _sheet(request, pk):
+def _sheet(request, pk, *, saving=False):
     """scoring.sheets.load_sheet, 404 outside what the person may open."""
-    sheet = load_sheet(request.user, pk)
+    sheet = load_sheet(request.user, pk, saving=saving)
     if sheet is None:
         raise Http404
     return sheet
@@ -77,9 +77,9 @@ def _sheet(request, pk):
 @login_required
 def score_sheet(request, pk):
     try:
-        sheet = _sheet(request, pk)
         if request.method == "POST":
-            return _save(request, sheet)
+            return _save(request, _sheet(request, pk, saving=True))
+        sheet = _sheet(request, pk)
     except PledgeRequired as needed:
         return pledge_page(request, Programme.objects.get(pk=needed.programme_id), next_url=request.get_full_path())
     score = sheet.score
